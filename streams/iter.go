@@ -1,0 +1,78 @@
+package streams
+
+// Range calls fn for each live entry with start <= ID <= end, in ascending
+// order or, with rev, descending. fn returns false to stop. The slices passed
+// to fn are valid only during the call.
+func (s *Stream) Range(start, end ID, rev bool, fn func(id ID, fv [][]byte) bool) {
+	if end.Less(start) || s.length == 0 {
+		return
+	}
+	var scratch [16][]byte
+	if !rev {
+		// Begin at the block holding start, or else the first block after it.
+		pivot := start
+		s.blocks.Descend(&block{first: start}, func(b *block) bool {
+			if !b.last.Less(start) {
+				pivot = b.first
+			}
+			return false
+		})
+		s.blocks.Ascend(&block{first: pivot}, func(b *block) bool {
+			if end.Less(b.first) {
+				return false
+			}
+			return s.rangeBlock(b, start, end, scratch[:0], fn)
+		})
+		return
+	}
+	var offs []int
+	s.blocks.Descend(&block{first: end}, func(b *block) bool {
+		if b.last.Less(start) {
+			return false
+		}
+		offs = b.offsets(offs[:0])
+		for i := len(offs) - 1; i >= 0; i-- {
+			id, flags, fv, _ := b.entryAt(offs[i], scratch[:0])
+			if end.Less(id) || flags&flagDeleted != 0 {
+				continue
+			}
+			if id.Less(start) {
+				return false
+			}
+			if !fn(id, fv) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// rangeBlock walks one block forward; it returns false when the walk ends.
+func (s *Stream) rangeBlock(b *block, start, end ID, scratch [][]byte, fn func(ID, [][]byte) bool) bool {
+	off, _ := b.masterEnd()
+	for off < len(b.data) {
+		id, flags, fv, next := b.entryAt(off, scratch)
+		off = next
+		if flags&flagDeleted != 0 || id.Less(start) {
+			continue
+		}
+		if end.Less(id) {
+			return false
+		}
+		if !fn(id, fv) {
+			return false
+		}
+	}
+	return true
+}
+
+// offsets appends the offset of every entry of b.
+func (b *block) offsets(dst []int) []int {
+	off, _ := b.masterEnd()
+	var scratch [16][]byte
+	for off < len(b.data) {
+		dst = append(dst, off)
+		_, _, _, off = b.entryAt(off, scratch[:0])
+	}
+	return dst
+}
