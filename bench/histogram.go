@@ -109,7 +109,7 @@ func bucketOf(v int64) int {
 	}
 	v = min(v, maxValue)
 	shift := bits.Len64(uint64(v)) - subBucketBits - 1 // >= 1: top keeps subBucketBits+1 bits
-	top := int(v >> shift)                              // in [subBuckets, 2*subBuckets)
+	top := int(v >> shift)                             // in [subBuckets, 2*subBuckets)
 	return linearLimit + (shift-1)*subBuckets + top - subBuckets
 }
 

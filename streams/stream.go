@@ -265,3 +265,14 @@ func (s *Stream) refreshFirst(deleted ID) {
 		})
 	}
 }
+
+// LastEntryID is the ID of the last live entry (0-0 when empty), which can
+// be below LastID after deletions.
+func (s *Stream) LastEntryID() ID {
+	var last ID
+	s.Range(MinID, MaxID, true, func(id ID, _ [][]byte) bool {
+		last = id
+		return false
+	})
+	return last
+}

@@ -1,0 +1,224 @@
+package engine
+
+import (
+	"strconv"
+
+	"sluice/streams"
+)
+
+func init() {
+	register(&Cmd{Name: "xread", Arity: -4, Flags: FlagReadOnly | FlagBlocking, Group: "stream", Since: "5.0.0",
+		Summary: "Returns messages from multiple streams with IDs greater than the ones requested. Blocks until a message is available otherwise.",
+		Run:     xread, Keys: streamsKeys})
+}
+
+// readArgs are the options of XREAD and XREADGROUP.
+type readArgs struct {
+	count     int64 // 0 = no limit
+	block     int64 // -1 = no BLOCK; 0 = forever
+	streamsAt int   // index of the first key
+	n         int   // number of streams
+	group     []byte
+	consumer  []byte
+	noack     bool
+	claim     int64 // -1 = no CLAIM; else min idle ms
+}
+
+// keys returns the stream keys; ids their ID arguments.
+func (r *readArgs) keys(args [][]byte) [][]byte { return args[r.streamsAt : r.streamsAt+r.n] }
+func (r *readArgs) ids(args [][]byte) [][]byte  { return args[r.streamsAt+r.n:] }
+
+// streamsKeys finds the keys of XREAD and XREADGROUP after STREAMS.
+func streamsKeys(args [][]byte) []int {
+	for i := 1; i < len(args); i++ {
+		if Equal(args[i], "streams") {
+			n := (len(args) - i - 1) / 2
+			idx := make([]int, n)
+			for j := range idx {
+				idx[j] = i + 1 + j
+			}
+			return idx
+		}
+	}
+	return nil
+}
+
+// parseRead parses XREAD/XREADGROUP options as Redis's xreadCommand does.
+func (c *Ctx) parseRead(group bool) (*readArgs, bool) {
+	args := c.Args
+	r := &readArgs{block: -1, claim: -1}
+	name := "xread"
+	symbol := "$"
+	if group {
+		name, symbol = "xreadgroup", ">"
+	}
+	for i := 1; i < len(args); i++ {
+		more := len(args) - i - 1
+		o := args[i]
+		switch {
+		case Equal(o, "block") && more > 0:
+			i++
+			t, ok := c.timeout(args[i])
+			if !ok {
+				return nil, false
+			}
+			r.block = t
+		case Equal(o, "count") && more > 0:
+			i++
+			n, ok := c.Int(args[i])
+			if !ok {
+				return nil, false
+			}
+			r.count = max(n, 0)
+		case Equal(o, "streams") && more > 0:
+			r.streamsAt = i + 1
+			if (len(args)-r.streamsAt)%2 != 0 {
+				c.Error("ERR Unbalanced '" + name + "' list of streams: for each stream key an ID or '" + symbol + "' must be specified.")
+				return nil, false
+			}
+			r.n = (len(args) - r.streamsAt) / 2
+			i = len(args)
+		case Equal(o, "group") && more >= 2:
+			if !group {
+				c.Error("ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.")
+				return nil, false
+			}
+			r.group, r.consumer = args[i+1], args[i+2]
+			i += 2
+		case Equal(o, "noack"):
+			if !group {
+				c.Error("ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.")
+				return nil, false
+			}
+			r.noack = true
+		case Equal(o, "claim") && more > 0:
+			if !group {
+				c.Error("ERR The CLAIM option is only supported by XREADGROUP. You called XREAD instead.")
+				return nil, false
+			}
+			i++
+			n, ok := c.Int(args[i])
+			if !ok {
+				return nil, false
+			}
+			if n < 0 {
+				c.Error("ERR min-idle-time must be a positive integer")
+				return nil, false
+			}
+			r.claim = n
+		default:
+			c.Error(ErrSyntax)
+			return nil, false
+		}
+	}
+	if r.streamsAt == 0 {
+		c.Error(ErrSyntax)
+		return nil, false
+	}
+	if group && r.group == nil {
+		c.Error("ERR Missing GROUP option for XREADGROUP")
+		return nil, false
+	}
+	return r, true
+}
+
+// timeout parses a BLOCK argument in milliseconds.
+func (c *Ctx) timeout(b []byte) (int64, bool) {
+	n, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil {
+		c.Error("ERR timeout is not an integer or out of range")
+		return 0, false
+	}
+	if n < 0 {
+		c.Error("ERR timeout is negative")
+		return 0, false
+	}
+	return n, true
+}
+
+// XREAD [COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]
+func xread(c *Ctx) {
+	r, ok := c.parseRead(false)
+	if !ok {
+		return
+	}
+	keys, idArgs := r.keys(c.Args), r.ids(c.Args)
+	after := make([]streams.ID, r.n)
+	svs := make([]*streamValue, r.n)
+	resolved := false
+	for i, key := range keys {
+		sv, ok := c.stream(key)
+		if !ok {
+			return
+		}
+		svs[i] = sv
+		a := idArgs[i]
+		switch {
+		case len(a) == 1 && a[0] == '$':
+			if sv != nil {
+				after[i] = sv.LastID()
+			}
+			resolved = true
+		case len(a) == 1 && a[0] == '>':
+			c.Error("ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.")
+			return
+		case len(a) == 1 && a[0] == '+':
+			if sv != nil && sv.Len() > 0 {
+				after[i], _ = sv.LastEntryID().Prev()
+			}
+		default:
+			id, ok := c.parseID(a)
+			if !ok {
+				return
+			}
+			after[i] = id
+		}
+	}
+	mark, served := 0, 0
+	var buf [48]byte
+	for i, sv := range svs {
+		if sv == nil || sv.Len() == 0 || !after[i].Less(sv.LastEntryID()) {
+			continue
+		}
+		if served == 0 {
+			mark = c.W.DeferArray()
+		}
+		served++
+		if !c.W.Resp3() {
+			c.W.Array(2)
+		}
+		c.W.Bulk(keys[i])
+		start, _ := after[i].Next()
+		count := r.count
+		if count == 0 {
+			count = 1<<63 - 1
+		}
+		inner := c.W.DeferArray()
+		var n int64
+		sv.Range(start, streams.MaxID, false, func(id streams.ID, fv [][]byte) bool {
+			replyEntry(c.W, id, fv, buf[:0])
+			n++
+			return n < count
+		})
+		c.W.SetArray(inner, int(n))
+	}
+	if served > 0 {
+		c.W.SetMap(mark, served)
+		return
+	}
+	if r.block < 0 {
+		c.W.NullArray()
+		return
+	}
+	retry := c.Args
+	if resolved {
+		retry = make([][]byte, len(c.Args))
+		copy(retry, c.Args)
+		for i, a := range idArgs {
+			if len(a) == 1 && a[0] == '$' {
+				retry[r.streamsAt+r.n+i] = after[i].Append(nil)
+			}
+		}
+	}
+	c.Block(keys, r.block, retry, func(w Reply) { w.NullArray() })
+}

@@ -1,0 +1,91 @@
+// Package engine owns the keyspace: the databases, the command table and the
+// execution of commands under one lock, blocked readers, and the order in
+// which changes reach the write-ahead log. It knows nothing of sockets.
+package engine
+
+import (
+	"log/slog"
+	"sync"
+	"time"
+
+	"sluice/streams"
+)
+
+// Log is where the engine sends each change, in apply order; *wal.Log
+// implements it. Append must not block.
+type Log interface {
+	Append(typ byte, body []byte) (uint64, error)
+}
+
+// Options configure an engine.
+type Options struct {
+	Databases int
+	Logger    *slog.Logger
+	// Clock returns the time in unix milliseconds; nil means the wall clock.
+	Clock func() int64
+}
+
+// Engine is the keyspace and its command executor.
+type Engine struct {
+	mu     sync.Mutex
+	dbs    []*DB
+	cfg    *config
+	log    Log
+	logger *slog.Logger
+	clock  func() int64
+
+	now       int64 // time of the running command, as Redis's commandTimeSnapshot
+	dirty     int64 // changes since the last snapshot
+	lastLSN   uint64
+	logErr    error
+	replaying bool
+	logBuf    []byte
+
+	stats   stats
+	started time.Time
+	nextCID int64
+	blocked int
+}
+
+// New returns an empty engine.
+func New(opts Options) *Engine {
+	if opts.Databases <= 0 {
+		opts.Databases = 16
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Clock == nil {
+		opts.Clock = func() int64 { return time.Now().UnixMilli() }
+	}
+	e := &Engine{logger: opts.Logger, clock: opts.Clock, cfg: newConfig(), started: time.Now()}
+	e.dbs = make([]*DB, opts.Databases)
+	for i := range e.dbs {
+		e.dbs[i] = newDB()
+	}
+	e.stats.init()
+	return e
+}
+
+// SetLog attaches the write-ahead log; changes from then on are appended.
+func (e *Engine) SetLog(l Log) {
+	e.mu.Lock()
+	e.log = l
+	e.mu.Unlock()
+}
+
+// Databases is the number of databases.
+func (e *Engine) Databases() int { return len(e.dbs) }
+
+// limits are the current block limits for streams.
+func (e *Engine) limits() streams.Limits {
+	return streams.Limits{MaxBytes: int(e.cfg.int("stream-node-max-bytes")), MaxEntries: int(e.cfg.int("stream-node-max-entries"))}
+}
+
+// NewClient returns the engine state for a new connection.
+func (e *Engine) NewClient() *Client {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.nextCID++
+	return &Client{ID: e.nextCID}
+}

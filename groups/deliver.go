@@ -1,0 +1,92 @@
+package groups
+
+import "sluice/streams"
+
+// Lookup returns the pending entry for id.
+func (g *Group) Lookup(id streams.ID) (NACK, bool) {
+	return g.pel.Get(NACK{ID: id})
+}
+
+// PendingLen is the size of the group PEL.
+func (g *Group) PendingLen() int { return g.pel.Len() }
+
+// ReleasedLen is how many pending entries have no owner (XNACK'd), XINFO
+// STREAM FULL's nacked-count.
+func (g *Group) ReleasedLen() int { return g.released }
+
+// store writes n into both indexes. old is n's previous state and had is
+// whether there was one; keeping the caller's copy saves a lookup.
+func (g *Group) store(n, old NACK, had bool) {
+	if had {
+		g.byTime.Delete(old.key())
+		if old.Owner == nil {
+			g.released--
+		}
+	}
+	n.order = g.nextOrder
+	g.nextOrder++
+	if n.Owner == nil {
+		g.released++
+	}
+	g.pel.Set(n)
+	g.byTime.Set(n.key())
+}
+
+// setOwner moves n between consumer PELs; n.Owner is still the old owner.
+func setOwner(n *NACK, c *Consumer) {
+	if n.Owner == c {
+		return
+	}
+	if n.Owner != nil {
+		n.Owner.pel.Delete(n.ID)
+	}
+	if c != nil {
+		c.pel.Set(n.ID)
+	}
+	n.Owner = c
+}
+
+// Deliver records that XREADGROUP > handed entry id to c: a new pending
+// entry, or one taken over (after XGROUP SETID rewound the group) with its
+// counter reset to 1. The caller moves the group's last ID with Advance.
+func (g *Group) Deliver(id streams.ID, c *Consumer, now int64) {
+	old, had := g.Lookup(id)
+	n := old
+	if !had {
+		n = NACK{ID: id}
+	}
+	setOwner(&n, c)
+	n.DeliveryTime, n.DeliveryCount = now, 1
+	g.store(n, old, had)
+	c.active = now
+}
+
+// Redeliver records that XREADGROUP with an ID sent id again from its
+// owner's history: one more delivery, now. It reports false if id is not
+// pending.
+func (g *Group) Redeliver(id streams.ID, now int64) bool {
+	old, had := g.Lookup(id)
+	if !had {
+		return false
+	}
+	n := old
+	n.countDelivery()
+	n.DeliveryTime = now
+	g.store(n, old, true)
+	return true
+}
+
+// Ack removes id from the PEL, reporting whether it was pending.
+func (g *Group) Ack(id streams.ID) bool {
+	n, ok := g.pel.Delete(NACK{ID: id})
+	if !ok {
+		return false
+	}
+	g.byTime.Delete(n.key())
+	if n.Owner == nil {
+		g.released--
+	} else {
+		n.Owner.pel.Delete(id)
+	}
+	return true
+}

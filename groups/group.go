@@ -1,0 +1,141 @@
+// Package groups holds a stream consumer group: its pending entries list
+// (PEL), consumers and delivery bookkeeping, modelled on Redis's streamCG,
+// streamConsumer and streamNACK. It does no locking, I/O or clock reading:
+// callers pass the time, and a function where a stream entry's existence
+// matters.
+package groups
+
+import (
+	"unsafe"
+
+	"sluice/streams"
+
+	"github.com/tidwall/btree"
+)
+
+// InvalidEntriesRead marks an unknown entries-read counter (Redis's
+// SCG_INVALID_ENTRIES_READ); XINFO shows it as null.
+const InvalidEntriesRead = -1
+
+// Group is one consumer group of a stream.
+type Group struct {
+	name        string
+	lastID      streams.ID
+	entriesRead int64
+
+	pel       *btree.BTreeG[NACK]    // by ID
+	byTime    *btree.BTreeG[timeKey] // the same NACKs by delivery time
+	consumers *btree.BTreeG[consumerItem]
+	released  int    // NACKs without an owner
+	nextOrder uint64 // next timeKey.order
+}
+
+// New returns an empty group.
+func New(name string, lastID streams.ID, entriesRead int64) *Group {
+	opts := btree.Options{NoLocks: true}
+	return &Group{
+		name:        name,
+		lastID:      lastID,
+		entriesRead: entriesRead,
+		pel:         btree.NewBTreeGOptions(nackLess, opts),
+		byTime:      btree.NewBTreeGOptions(timeLess, opts),
+		consumers:   btree.NewBTreeGOptions(consumerLess, opts),
+	}
+}
+
+// Name is the group's name.
+func (g *Group) Name() string { return g.name }
+
+// LastID is the last delivered ID.
+func (g *Group) LastID() streams.ID { return g.lastID }
+
+// EntriesRead is the logical read counter, or InvalidEntriesRead.
+func (g *Group) EntriesRead() int64 { return g.entriesRead }
+
+// SetLastID moves the group as XGROUP SETID does.
+func (g *Group) SetLastID(id streams.ID, entriesRead int64) {
+	g.lastID, g.entriesRead = id, entriesRead
+}
+
+// RaiseLastID moves the last delivered ID forward only, leaving the read
+// counter alone, as XCLAIM LASTID does. It reports whether it moved.
+func (g *Group) RaiseLastID(id streams.ID) bool {
+	if !g.lastID.Less(id) {
+		return false
+	}
+	g.lastID = id
+	return true
+}
+
+// Consumer looks a consumer up by name; nil if there is none.
+func (g *Group) Consumer(name []byte) *Consumer {
+	// The probe is not retained, so it may borrow name's bytes.
+	probe := consumerItem{name: unsafe.String(unsafe.SliceData(name), len(name))}
+	item, ok := g.consumers.Get(probe)
+	if !ok {
+		return nil
+	}
+	return item.c
+}
+
+// CreateConsumer adds a consumer as XGROUP CREATECONSUMER does, reporting
+// false if the name is taken.
+func (g *Group) CreateConsumer(name []byte, now int64) (*Consumer, bool) {
+	if c := g.Consumer(name); c != nil {
+		return c, false
+	}
+	c := newConsumer(string(name), now, -1)
+	g.consumers.Set(consumerItem{name: c.name, c: c})
+	return c, true
+}
+
+// Seen returns the named consumer, creating it if needed, and records an
+// attempted interaction, as XREADGROUP, XCLAIM and XAUTOCLAIM do first.
+func (g *Group) Seen(name []byte, now int64) (c *Consumer, created bool) {
+	c, created = g.CreateConsumer(name, now)
+	c.seen = now
+	return c, created
+}
+
+// DeleteConsumer removes a consumer and its pending entries, returning how
+// many it owned; ok is false if there was no such consumer.
+func (g *Group) DeleteConsumer(name []byte) (pending int, ok bool) {
+	c := g.Consumer(name)
+	if c == nil {
+		return 0, false
+	}
+	pending = c.pel.Len()
+	c.pel.Scan(func(id streams.ID) bool {
+		if n, ok := g.pel.Delete(NACK{ID: id}); ok {
+			g.byTime.Delete(n.key())
+		}
+		return true
+	})
+	g.consumers.Delete(consumerItem{name: c.name})
+	return pending, true
+}
+
+// NumConsumers is how many consumers the group has.
+func (g *Group) NumConsumers() int { return g.consumers.Len() }
+
+// Consumers calls fn for each consumer in name order until it returns false.
+func (g *Group) Consumers(fn func(*Consumer) bool) {
+	g.consumers.Scan(func(item consumerItem) bool { return fn(item.c) })
+}
+
+// Clone returns a frozen copy for a snapshot in O(consumers): the trees are
+// shared copy-on-write. It is for reading only; its NACKs still name the live
+// consumers as owners, whose names are all a reader needs.
+func (g *Group) Clone() *Group {
+	ng := *g
+	ng.pel = g.pel.Copy()
+	ng.byTime = g.byTime.Copy()
+	ng.consumers = btree.NewBTreeGOptions(consumerLess, btree.Options{NoLocks: true})
+	g.consumers.Scan(func(item consumerItem) bool {
+		c := *item.c
+		c.pel = item.c.pel.Copy()
+		ng.consumers.Load(consumerItem{name: c.name, c: &c})
+		return true
+	})
+	return &ng
+}

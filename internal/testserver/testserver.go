@@ -1,0 +1,55 @@
+// Package testserver starts a real sluice in-process on a free port for
+// integration tests.
+package testserver
+
+import (
+	"io"
+	"log/slog"
+	"net"
+	"testing"
+
+	"sluice/broker"
+	"sluice/wal"
+)
+
+// Start runs a broker on 127.0.0.1 with a fresh data directory and returns
+// its address; the test's cleanup stops it.
+func Start(tb testing.TB) string {
+	tb.Helper()
+	addr, _ := StartDir(tb, tb.TempDir(), wal.EverySec)
+	return addr
+}
+
+// StartDir runs a broker on dir with the given fsync policy and returns its
+// address and a stop function (also registered as cleanup; calling it
+// twice is harmless), so tests can restart on the same directory.
+func StartDir(tb testing.TB, dir string, fsync wal.Policy) (string, func()) {
+	tb.Helper()
+	b, err := broker.Open(broker.Config{Dir: dir, Databases: 16, Fsync: fsync,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		tb.Fatalf("testserver: %v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatalf("testserver: listen: %v", err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		b.Serve(ln)
+	}()
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		if err := b.Close(); err != nil {
+			tb.Errorf("testserver: close: %v", err)
+		}
+		<-done
+	}
+	tb.Cleanup(stop)
+	return ln.Addr().String(), stop
+}

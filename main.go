@@ -1,0 +1,90 @@
+// Command sluice is a Redis-protocol broker for Redis Streams with a
+// write-ahead log: `sluice` serves, `sluice bench` measures, `sluice check`
+// verifies a data directory offline.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+
+	"sluice/bench"
+	"sluice/broker"
+	"sluice/wal"
+)
+
+func main() {
+	app := &cli.App{
+		Name:  "sluice",
+		Usage: "Redis Streams broker with a write-ahead log (speaks RESP2/RESP3)",
+		Description: "Point any Redis client at it: XADD, XREADGROUP, XACK, XAUTOCLAIM and the rest of the\n" +
+			"Redis 8 stream commands, with every acknowledged write in a checksummed log.",
+		Flags:    serveFlags(),
+		Action:   serve,
+		Commands: []*cli.Command{bench.Command()},
+	}
+	if err := app.Run(os.Args); err != nil {
+		fmt.Fprintln(os.Stderr, "sluice:", err)
+		os.Exit(1)
+	}
+}
+
+func serveFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "addr", Value: "127.0.0.1:6379", Usage: "listen address", EnvVars: []string{"SLUICE_ADDR"}},
+		&cli.StringFlag{Name: "dir", Value: "./data", Usage: "data directory (log and snapshots)", EnvVars: []string{"SLUICE_DIR"}},
+		&cli.StringFlag{Name: "requirepass", Usage: "password of the default user (AUTH)", EnvVars: []string{"SLUICE_REQUIREPASS"}},
+		&cli.IntFlag{Name: "databases", Value: 16, Usage: "number of databases (SELECT 0..N-1)", EnvVars: []string{"SLUICE_DATABASES"}},
+		&cli.StringFlag{Name: "appendfsync", Value: "everysec", Usage: "fsync policy: always, everysec or no", EnvVars: []string{"SLUICE_APPENDFSYNC"}},
+		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug, info, warn or error", EnvVars: []string{"SLUICE_LOG_LEVEL"}},
+	}
+}
+
+func serve(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return fmt.Errorf("unknown command %q (see --help)", c.Args().First())
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.String("log-level"))); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	slog.SetDefault(logger)
+	fsync, err := wal.ParsePolicy(strings.ToLower(c.String("appendfsync")))
+	if err != nil {
+		return fmt.Errorf("--appendfsync: %w", err)
+	}
+	if c.Int("databases") < 1 {
+		return errors.New("--databases must be at least 1")
+	}
+	b, err := broker.Open(broker.Config{
+		Addr: c.String("addr"), Dir: c.String("dir"), RequirePass: c.String("requirepass"),
+		Databases: c.Int("databases"), Fsync: fsync, Logger: logger,
+	})
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- b.ListenAndServe() }()
+	select {
+	case err = <-errc:
+		b.Close()
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	if err := b.Close(); err != nil {
+		return err
+	}
+	logger.Info("bye")
+	return nil
+}

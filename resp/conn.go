@@ -1,0 +1,167 @@
+package resp
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tidwall/redcon"
+
+	"sluice/engine"
+)
+
+// client is one connection's state.
+type client struct {
+	srv  *Server
+	conn redcon.Conn
+	eng  *engine.Client
+	w    writer
+
+	authed  bool
+	multi   *multiState
+	watched []engine.Watched
+	// lsn is the log position the buffered replies depend on; they leave
+	// only once it is durable.
+	lsn, flushedLSN uint64
+
+	created    time.Time
+	addr       string
+	laddr      string
+	lastActive atomic.Int64
+	quit       chan struct{}
+	quitOnce   sync.Once
+
+	// info is what CLIENT LIST shows of another connection.
+	info    sync.Mutex
+	name    string
+	lastCmd string
+	libName string
+	libVer  string
+}
+
+func (c *client) touch() { c.lastActive.Store(time.Now().UnixMilli()) }
+
+// stop ends a blocked wait and closes the connection (CLIENT KILL, Close).
+func (c *client) stop() {
+	c.quitOnce.Do(func() {
+		close(c.quit)
+		// the raw socket: redcon's Close flushes its writer, which only the
+		// connection's own goroutine may touch
+		c.conn.NetConn().Close()
+	})
+}
+
+func (s *Server) handle(conn redcon.Conn, cmd redcon.Command) {
+	c, ok := conn.Context().(*client)
+	if !ok || s.closing.Load() {
+		conn.Close()
+		return
+	}
+	s.wg.Add(1)
+	defer s.wg.Done()
+	c.touch()
+	c.dispatch(cmd.Args)
+	if len(conn.PeekPipeline()) == 0 || len(c.w.buf) > 1<<20 {
+		c.flush()
+	}
+}
+
+func (c *client) dispatch(args [][]byte) {
+	cmd, msg := engine.Check(args)
+	if cmd == nil {
+		if c.multi != nil {
+			c.multi.failed = true
+		}
+		c.error(msg)
+		return
+	}
+	c.setLastCmd(args, cmd)
+	if !c.authed && !cmd.Has(engine.FlagNoAuth) {
+		c.error("NOAUTH Authentication required.")
+		return
+	}
+	if c.multi != nil && !immediateInMulti(cmd.Name) {
+		if cmd.Has(engine.FlagConn) {
+			c.multi.failed = true
+			c.error("ERR Command not allowed inside a transaction")
+			return
+		}
+		c.multi.queue(cmd, args)
+		c.w.Status("QUEUED")
+		return
+	}
+	if cmd.Has(engine.FlagConn) {
+		c.connCommand(cmd, args)
+		return
+	}
+	lsn := c.srv.eng.Exec(c.eng, cmd, args, &c.w)
+	c.lsn = max(c.lsn, lsn)
+	if c.eng.Blocked() {
+		c.block()
+	}
+}
+
+// error replies with an error produced here, counted in errorstats.
+func (c *client) error(msg string) {
+	c.srv.eng.CountError(msg)
+	c.w.Error(msg)
+}
+
+func (c *client) setLastCmd(args [][]byte, cmd *engine.Cmd) {
+	name := cmd.Name
+	if cmd.Subs == nil && len(args) > 1 && !engine.Equal(args[0], cmd.Name) {
+		name = string(args[0]) + "|" + cmd.Name
+	}
+	c.info.Lock()
+	c.lastCmd = name
+	c.info.Unlock()
+}
+
+// flush hands the buffered replies to redcon once what they depend on is
+// durable. If the log failed, the replies are dropped and the connection
+// closed: no client is told a write succeeded that may be lost.
+func (c *client) flush() bool {
+	if c.lsn > c.flushedLSN && c.srv.opts.Durable != nil {
+		if err := c.srv.opts.Durable(c.lsn); err != nil {
+			c.srv.log.Error("dropping replies: write-ahead log failed", "client", c.eng.ID, "err", err)
+			c.w.reset()
+			c.stop()
+			return false
+		}
+		c.flushedLSN = c.lsn
+	}
+	if len(c.w.buf) > 0 {
+		c.conn.WriteRaw(c.w.buf)
+		c.w.reset()
+	}
+	return true
+}
+
+// block waits for a blocking command to be served or to time out. What the
+// pipeline produced before it is sent first, since the wait may be long.
+func (c *client) block() {
+	e := c.srv.eng
+	if c.flush() {
+		redcon.BaseWriter(c.conn).Flush()
+	}
+	for {
+		if !e.Wait(c.eng, c.quit) {
+			e.Timeout(c.eng, &c.w)
+			return
+		}
+		lsn, again := e.Retry(c.eng, &c.w)
+		c.lsn = max(c.lsn, lsn)
+		if !again {
+			return
+		}
+	}
+}
+
+// immediateInMulti lists the commands that run at once inside MULTI.
+func immediateInMulti(name string) bool {
+	switch name {
+	case "exec", "discard", "multi", "watch", "quit", "reset":
+		return true
+	}
+	return false
+}

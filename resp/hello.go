@@ -1,0 +1,163 @@
+package resp
+
+import (
+	"strconv"
+
+	"sluice/engine"
+)
+
+// RedisVersion is the Redis release whose behaviour sluice follows; HELLO
+// and INFO report it so clients enable the matching features.
+const RedisVersion = "8.10.0"
+
+func init() {
+	engine.Register(
+		&engine.Cmd{Name: "hello", Arity: -1, Flags: engine.FlagConn | engine.FlagNoAuth | engine.FlagFast, Group: "connection", Since: "6.0.0",
+			Summary: "Handshakes with the Redis server."},
+		&engine.Cmd{Name: "auth", Arity: -2, Flags: engine.FlagConn | engine.FlagNoAuth | engine.FlagFast, Group: "connection", Since: "1.0.0",
+			Summary: "Authenticates the connection."},
+		&engine.Cmd{Name: "quit", Arity: -1, Flags: engine.FlagConn | engine.FlagNoAuth | engine.FlagFast, Group: "connection", Since: "1.0.0",
+			Summary: "Closes the connection."},
+		&engine.Cmd{Name: "reset", Arity: 1, Flags: engine.FlagConn | engine.FlagNoAuth | engine.FlagFast, Group: "connection", Since: "6.2.0",
+			Summary: "Resets the connection."},
+	)
+}
+
+// connCommand serves the commands that change the connection itself.
+func (c *client) connCommand(cmd *engine.Cmd, args [][]byte) {
+	switch cmd.Name {
+	case "hello":
+		c.hello(args)
+	case "auth":
+		c.auth(args)
+	case "quit":
+		c.w.Status("OK")
+		c.flush()
+		c.conn.Close()
+	case "reset":
+		c.multi, c.watched = nil, nil
+		c.eng.DB = 0
+		c.w.resp3 = false
+		c.setName("")
+		c.authed = c.srv.opts.RequirePass() == ""
+		c.w.Status("RESET")
+	case "client":
+		c.clientCommand(args)
+	default:
+		c.multiCommand(cmd, args)
+	}
+}
+
+// checkPass reports whether user and pass log in as the default user.
+func (c *client) checkPass(user, pass string) bool {
+	want := c.srv.opts.RequirePass()
+	return user == "default" && (want == "" || pass == want)
+}
+
+// AUTH [username] password
+func (c *client) auth(args [][]byte) {
+	if len(args) > 3 {
+		c.error(engine.ErrSyntax)
+		return
+	}
+	user, pass := "default", string(args[1])
+	if len(args) == 3 {
+		user, pass = string(args[1]), string(args[2])
+	} else if c.srv.opts.RequirePass() == "" {
+		c.error("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?")
+		return
+	}
+	if !c.checkPass(user, pass) {
+		c.error("WRONGPASS invalid username-password pair or user is disabled.")
+		return
+	}
+	c.authed = true
+	c.w.Status("OK")
+}
+
+// HELLO [protover [AUTH username password] [SETNAME clientname]]
+func (c *client) hello(args [][]byte) {
+	proto := 2
+	if c.w.resp3 {
+		proto = 3
+	}
+	if len(args) >= 2 {
+		v, err := strconv.ParseInt(string(args[1]), 10, 64)
+		if err != nil {
+			c.error("ERR Protocol version is not an integer or out of range")
+			return
+		}
+		if v < 2 || v > 3 {
+			c.error("NOPROTO unsupported protocol version")
+			return
+		}
+		proto = int(v)
+	}
+	var name []byte
+	authed := c.authed
+	for i := 2; i < len(args); i++ {
+		more := len(args) - i - 1
+		switch {
+		case engine.Equal(args[i], "auth") && more >= 2:
+			if !c.checkPass(string(args[i+1]), string(args[i+2])) {
+				c.error("WRONGPASS invalid username-password pair or user is disabled.")
+				return
+			}
+			authed = true
+			i += 2
+		case engine.Equal(args[i], "setname") && more >= 1:
+			if !validName(args[i+1]) {
+				c.error("ERR Client names cannot contain spaces, newlines or special characters.")
+				return
+			}
+			name = args[i+1]
+			i++
+		default:
+			c.error("ERR Syntax error in HELLO option '" + string(args[i]) + "'")
+			return
+		}
+	}
+	if !authed {
+		c.error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
+		return
+	}
+	c.authed = true
+	if name != nil {
+		c.setName(string(name))
+	}
+	c.w.resp3 = proto == 3
+	w := &c.w
+	w.Map(7)
+	w.BulkString("server")
+	w.BulkString("redis")
+	w.BulkString("version")
+	w.BulkString(RedisVersion)
+	w.BulkString("proto")
+	w.Int(int64(proto))
+	w.BulkString("id")
+	w.Int(c.eng.ID)
+	w.BulkString("mode")
+	w.BulkString("standalone")
+	w.BulkString("role")
+	w.BulkString("master")
+	w.BulkString("modules")
+	w.Array(0)
+}
+
+// validName accepts what Redis accepts as a client name: printable ASCII
+// without spaces.
+func validName(b []byte) bool {
+	for _, ch := range b {
+		if ch < '!' || ch > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *client) setName(name string) {
+	c.info.Lock()
+	c.name = name
+	c.info.Unlock()
+	c.eng.Name = name
+}

@@ -1,0 +1,141 @@
+// Package resp is sluice's protocol layer: connections on redcon, RESP2 and
+// RESP3 replies, authentication, transactions and blocking waits. It knows
+// the engine's command table, never how data is stored.
+package resp
+
+import (
+	"errors"
+	"log/slog"
+	"net"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tidwall/redcon"
+
+	"sluice/engine"
+)
+
+// Options configure a Server.
+type Options struct {
+	Engine *engine.Engine
+	// Durable blocks until the log holds every change up to lsn as the
+	// fsync policy promises; nil when nothing is persisted.
+	Durable func(lsn uint64) error
+	// RequirePass returns the password of the default user ("" = none).
+	RequirePass func() string
+	Logger      *slog.Logger
+}
+
+// Server serves the Redis protocol.
+type Server struct {
+	opts    Options
+	eng     *engine.Engine
+	log     *slog.Logger
+	rs      *redcon.Server
+	done    chan struct{}
+	closing atomic.Bool
+	wg      sync.WaitGroup // connections inside a handler
+
+	mu      sync.Mutex
+	clients map[int64]*client
+
+	connected atomic.Int64
+	total     atomic.Int64
+}
+
+// New returns a server for an engine.
+func New(opts Options) *Server {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.RequirePass == nil {
+		opts.RequirePass = func() string { return "" }
+	}
+	s := &Server{opts: opts, eng: opts.Engine, log: opts.Logger, done: make(chan struct{}), clients: map[int64]*client{}}
+	s.rs = redcon.NewServerNetwork("tcp", "", s.handle, s.accept, s.closed)
+	return s
+}
+
+// Serve accepts connections on ln until Close.
+func (s *Server) Serve(ln net.Listener) error {
+	err := s.rs.Serve(ln)
+	if s.closing.Load() {
+		return nil
+	}
+	return err
+}
+
+// Close stops accepting, ends blocked waits, closes every connection and
+// waits for running commands to finish.
+func (s *Server) Close() error {
+	if s.closing.Swap(true) {
+		return nil
+	}
+	close(s.done)
+	err := s.rs.Close()
+	s.mu.Lock()
+	for _, c := range s.clients {
+		c.stop()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+	if errors.Is(err, net.ErrClosed) {
+		err = nil
+	}
+	return err
+}
+
+func (s *Server) accept(conn redcon.Conn) bool {
+	if s.closing.Load() {
+		return false
+	}
+	c := &client{srv: s, conn: conn, eng: s.eng.NewClient(), created: time.Now(), addr: conn.RemoteAddr(), quit: make(chan struct{})}
+	c.lastCmd = "NULL"
+	c.authed = s.opts.RequirePass() == ""
+	c.touch()
+	if nc := conn.NetConn(); nc != nil {
+		c.laddr = nc.LocalAddr().String()
+	}
+	conn.SetContext(c)
+	s.mu.Lock()
+	s.clients[c.eng.ID] = c
+	s.mu.Unlock()
+	s.connected.Add(1)
+	s.total.Add(1)
+	return true
+}
+
+func (s *Server) closed(conn redcon.Conn, err error) {
+	c, ok := conn.Context().(*client)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	delete(s.clients, c.eng.ID)
+	s.mu.Unlock()
+	s.connected.Add(-1)
+}
+
+// Clients returns the connected clients ordered by ID.
+func (s *Server) clientList() []*client {
+	s.mu.Lock()
+	out := make([]*client, 0, len(s.clients))
+	for _, c := range s.clients {
+		out = append(out, c)
+	}
+	s.mu.Unlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].eng.ID < out[j].eng.ID })
+	return out
+}
+
+// Stats are the client counters INFO reports.
+type Stats struct {
+	Connected, Total int64
+}
+
+// Stats returns connection counters.
+func (s *Server) Stats() Stats {
+	return Stats{Connected: s.connected.Load(), Total: s.total.Load()}
+}

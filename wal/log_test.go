@@ -1,0 +1,160 @@
+package wal
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParsePolicy(t *testing.T) {
+	for _, p := range []Policy{Always, EverySec, No} {
+		got, err := ParsePolicy(strings.ToUpper(p.String()))
+		if err != nil || got != p {
+			t.Errorf("ParsePolicy(%q) = %v, %v", p, got, err)
+		}
+	}
+	if _, err := ParsePolicy("sometimes"); err == nil || err.Error() != `invalid appendfsync "sometimes"` {
+		t.Errorf("ParsePolicy(sometimes) error = %v", err)
+	}
+}
+
+func TestRoundTripAcrossReopen(t *testing.T) {
+	for _, p := range []Policy{Always, EverySec, No} {
+		t.Run(p.String(), func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "data", "wal") // Open creates it
+			l := openLog(t, dir, p, 512)
+			if l.FirstLSN() != 0 || l.LastLSN() != 0 {
+				t.Fatalf("fresh log: first %d last %d", l.FirstLSN(), l.LastLSN())
+			}
+			last := appendN(t, l, 200)
+			if l.Durable() != last {
+				t.Fatalf("Durable = %d after Wait(%d)", l.Durable(), last)
+			}
+			closeLog(t, l)
+			if n := len(segmentsOf(t, dir)); n < 4 {
+				t.Fatalf("%d segments, want several", n)
+			}
+
+			l = openLog(t, dir, p, 512)
+			defer closeLog(t, l)
+			if l.FirstLSN() != 1 || l.LastLSN() != 200 || l.Durable() != 200 {
+				t.Fatalf("reopened: first %d last %d durable %d", l.FirstLSN(), l.LastLSN(), l.Durable())
+			}
+			if l.Size() == 0 {
+				t.Fatal("Size = 0")
+			}
+			replayCheck(t, l, 0, 200)
+			replayCheck(t, l, 150, 200)
+			replayCheck(t, l, 200, 200)
+			appendN(t, l, 5)
+		})
+	}
+}
+
+func TestReplayRejectsGapAndFuture(t *testing.T) {
+	l := openLog(t, t.TempDir(), No, 0)
+	defer closeLog(t, l)
+	appendN(t, l, 20)
+	if err := l.TruncateFront(10); err != nil {
+		t.Fatal(err)
+	}
+	noop := func(Record) error { return nil }
+	if err := l.Replay(5, noop); err == nil {
+		t.Error("Replay(5) from a log starting at 11 succeeded")
+	}
+	if err := l.Replay(21, noop); err == nil {
+		t.Error("Replay(21) on a log ending at 20 succeeded")
+	}
+	replayCheck(t, l, 10, 20)
+}
+
+func TestClosedLog(t *testing.T) {
+	l := openLog(t, t.TempDir(), Always, 0)
+	last := appendN(t, l, 3)
+	closeLog(t, l)
+	if err := l.Wait(last); err != nil {
+		t.Errorf("Wait(durable) after Close: %v", err)
+	}
+	if _, err := l.Append(1, nil); !errors.Is(err, ErrClosed) {
+		t.Errorf("Append after Close: %v", err)
+	}
+	if err := l.Sync(); !errors.Is(err, ErrClosed) {
+		t.Errorf("Sync after Close: %v", err)
+	}
+	if err := l.Close(); !errors.Is(err, ErrClosed) {
+		t.Errorf("second Close: %v", err)
+	}
+}
+
+func TestSyncFailureLatches(t *testing.T) {
+	l := openLog(t, t.TempDir(), Always, 0)
+	appendN(t, l, 2)
+	boom := errors.New("disk on fire")
+	l.syncFile = func() error { return boom }
+	lsn, err := l.Append(1, []byte("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Wait(lsn); !errors.Is(err, boom) {
+		t.Fatalf("Wait after failed fsync: %v", err)
+	}
+	if _, err := l.Append(1, nil); !errors.Is(err, boom) {
+		t.Errorf("Append after failure: %v", err)
+	}
+	if err := l.Wait(1); !errors.Is(err, boom) {
+		t.Errorf("Wait(1) after failure: %v", err)
+	}
+	if err := l.Close(); !errors.Is(err, boom) {
+		t.Errorf("Close after failure: %v", err)
+	}
+}
+
+func TestSyncCountsUnderNo(t *testing.T) {
+	l := openLog(t, t.TempDir(), No, 0)
+	defer closeLog(t, l)
+	appendN(t, l, 10)
+	if n := l.syncs.Load(); n != 0 {
+		t.Fatalf("%d fsyncs under No", n)
+	}
+	if err := l.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	if n := l.syncs.Load(); n != 1 {
+		t.Fatalf("%d fsyncs after Sync, want 1", n)
+	}
+}
+
+// TestRollMirror: the committer's copy of tidwall/wal's roll rule must agree
+// with the files, or a new segment's directory entry would go unsynced.
+func TestRollMirror(t *testing.T) {
+	dir := t.TempDir()
+	l := openLog(t, dir, No, 300)
+	defer closeLog(t, l)
+	for range 20 {
+		appendN(t, l, 7)
+		segs := segmentsOf(t, dir)
+		want := int(segs[len(segs)-1].size)
+		var got int
+		if err := l.do(func() error { got = l.tail; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Fatalf("mirrored tail %d bytes, file has %d", got, want)
+		}
+	}
+}
+
+func TestEverySecTicker(t *testing.T) {
+	l := openLog(t, t.TempDir(), EverySec, 0)
+	defer closeLog(t, l)
+	appendN(t, l, 3)
+	deadline := time.Now().Add(3 * time.Second)
+	for l.syncs.Load() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no fsync within 3s under everysec")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -1,0 +1,193 @@
+package wal
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestTornTail cuts the last segment at every byte inside its last record.
+func TestTornTail(t *testing.T) {
+	// 0: one segment; 200: the last segment holds a single record, so a cut
+	// empties it.
+	for _, segmentSize := range []int{0, 200} {
+		src := t.TempDir()
+		l := openLog(t, src, Always, segmentSize)
+		last := appendN(t, l, 30)
+		for segmentSize > 0 && segmentsOf(t, src)[len(segmentsOf(t, src))-1].first != last {
+			last = appendN(t, l, 1)
+		}
+		closeLog(t, l)
+		segs := segmentsOf(t, src)
+		tail := segs[len(segs)-1]
+		offs := frameOffsets(t, tail.path)
+		start, end := offs[len(offs)-2], offs[len(offs)-1]
+		if segmentSize > 0 && start != 0 {
+			t.Fatalf("segment size %d: last segment holds more than one record", segmentSize)
+		}
+		for cut := start; cut < end; cut++ {
+			dir := copyDir(t, src)
+			path := filepath.Join(dir, filepath.Base(tail.path))
+			if err := os.Truncate(path, int64(cut)); err != nil {
+				t.Fatal(err)
+			}
+			l := openLog(t, dir, Always, segmentSize)
+			if l.LastLSN() != last-1 {
+				t.Fatalf("cut at %d: LastLSN %d, want %d", cut, l.LastLSN(), last-1)
+			}
+			replayCheck(t, l, 0, last-1)
+			if got := appendN(t, l, 1); got != last {
+				t.Fatalf("cut at %d: Append after repair got LSN %d, want %d", cut, got, last)
+			}
+			closeLog(t, l)
+			_, err := os.Stat(path + ".broken")
+			if repaired := cut > start; repaired != (err == nil) {
+				t.Fatalf("cut at %d: .broken copy exists = %v", cut, err == nil)
+			}
+			l = openLog(t, dir, Always, segmentSize)
+			replayCheck(t, l, 0, last)
+			closeLog(t, l)
+		}
+	}
+}
+
+// TestFlippedByte: damage in the last record is a torn tail (see openRepaired
+// for why); damage with valid records after it is corruption.
+func TestFlippedByte(t *testing.T) {
+	src := t.TempDir()
+	l := openLog(t, src, No, 0)
+	last := appendN(t, l, 20)
+	closeLog(t, l)
+	tail := segmentsOf(t, src)[0]
+	offs := frameOffsets(t, tail.path)
+
+	corrupt := map[string]int{
+		"body of LSN 10":   offs[9] + 4,
+		"length of LSN 10": offs[9],
+		"type of LSN 10":   offs[9] + 1,
+	}
+	for name, off := range corrupt {
+		t.Run(name, func(t *testing.T) {
+			dir := copyDir(t, src)
+			path := filepath.Join(dir, filepath.Base(tail.path))
+			flipByte(t, path, off)
+			_, err := Open(Options{Dir: dir, Logger: quiet})
+			if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "LSN 10") {
+				t.Fatalf("Open = %v, want corruption naming %s and LSN 10", err, path)
+			}
+		})
+	}
+	t.Run("last record", func(t *testing.T) {
+		dir := copyDir(t, src)
+		flipByte(t, filepath.Join(dir, filepath.Base(tail.path)), offs[len(offs)-2]+6)
+		l := openLog(t, dir, No, 0)
+		defer closeLog(t, l)
+		replayCheck(t, l, 0, last-1)
+	})
+}
+
+// TestZeroFilledTail: tidwall/wal reads zero bytes as empty entries; a crash
+// that extends the file without its data must still be cut.
+func TestZeroFilledTail(t *testing.T) {
+	dir := t.TempDir()
+	l := openLog(t, dir, Always, 0)
+	last := appendN(t, l, 10)
+	closeLog(t, l)
+	tail := segmentsOf(t, dir)[0]
+	f, err := os.OpenFile(tail.path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write(make([]byte, 4096)); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	l = openLog(t, dir, Always, 0)
+	defer closeLog(t, l)
+	if l.LastLSN() != last {
+		t.Fatalf("LastLSN = %d, want %d", l.LastLSN(), last)
+	}
+	replayCheck(t, l, 0, last)
+}
+
+// TestCorruptOlderSegment: Open reads only the last segment, Replay finds the rest.
+func TestCorruptOlderSegment(t *testing.T) {
+	dir := t.TempDir()
+	l := openLog(t, dir, No, 300)
+	appendN(t, l, 60)
+	closeLog(t, l)
+	first := segmentsOf(t, dir)[0]
+	offs := frameOffsets(t, first.path)
+	flipByte(t, first.path, offs[2]+7)
+
+	l = openLog(t, dir, No, 300)
+	defer closeLog(t, l)
+	err := l.Replay(0, func(Record) error { return nil })
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), first.path) || !strings.Contains(err.Error(), "LSN 3") {
+		t.Fatalf("Replay = %v, want corruption naming %s and LSN 3", err, first.path)
+	}
+	rep, err := Check(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(rep.Corrupt, first.path) || rep.Records != 2 {
+		t.Fatalf("Check = %+v", rep)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	dir := t.TempDir()
+	l := openLog(t, dir, No, 400)
+	appendN(t, l, 50)
+	if err := l.TruncateFront(5); err != nil {
+		t.Fatal(err)
+	}
+	closeLog(t, l)
+	segs := segmentsOf(t, dir)
+	var size int64
+	for _, s := range segs {
+		size += s.size
+	}
+
+	rep, err := Check(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := CheckReport{Records: 45, First: 6, Last: 50, Segments: len(segs), Bytes: size}
+	if rep != want {
+		t.Fatalf("good dir: Check = %+v, want %+v", rep, want)
+	}
+
+	torn := copyDir(t, dir)
+	tail := filepath.Join(torn, filepath.Base(segs[len(segs)-1].path))
+	offs := frameOffsets(t, tail)
+	cut := offs[len(offs)-2] + 3
+	if err := os.Truncate(tail, int64(cut)); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = Check(torn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.TornBytes != 3 || rep.Last != 49 || rep.Corrupt != "" {
+		t.Fatalf("torn dir: Check = %+v", rep)
+	}
+	if info, err := os.Stat(tail); err != nil || info.Size() != int64(cut) {
+		t.Fatalf("Check modified the torn segment: %v %v", info.Size(), err)
+	}
+
+	bad := copyDir(t, dir)
+	path := filepath.Join(bad, filepath.Base(segs[len(segs)-1].path))
+	flipByte(t, path, frameOffsets(t, path)[0]+5)
+	rep, err = Check(bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(rep.Corrupt, path) || rep.TornBytes != 0 {
+		t.Fatalf("corrupt dir: Check = %+v", rep)
+	}
+}

@@ -1,0 +1,90 @@
+package wal
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrCorrupt is wrapped by errors about damage that is not a torn tail.
+var ErrCorrupt = errors.New("wal: corrupt log")
+
+// resyncSpan is how many LSNs past a bad record resync tries. One damaged
+// record is the common case; a few cover a damaged sector.
+const resyncSpan = 8
+
+// segmentScan is what one pass over a segment found.
+type segmentScan struct {
+	records int    // valid records from the start of the segment
+	end     int    // byte offset just past the last valid record
+	bad     string // why the bytes at end are not a valid record; "" when clean
+	later   bool   // a valid record follows the bad one: corruption, not a torn tail
+}
+
+// badLSN is the LSN the first bad frame should have carried.
+func (s segmentScan) badLSN(first uint64) uint64 { return first + uint64(s.records) }
+
+// scan walks the frames of one segment whose first LSN is first, calling fn
+// (if not nil) for each valid record until the first bad frame.
+func (v *verifier) scan(data []byte, first uint64, fn func(Record) error) (segmentScan, error) {
+	var s segmentScan
+	for s.end < len(data) {
+		payload, n, ok := nextFrame(data[s.end:])
+		if !ok {
+			s.bad = "frame cut short"
+			break
+		}
+		rec, ok := v.verify(s.badLSN(first), payload)
+		if !ok {
+			s.bad = "checksum mismatch"
+			break
+		}
+		if fn != nil {
+			if err := fn(rec); err != nil {
+				return s, err
+			}
+		}
+		s.records++
+		s.end += n
+	}
+	if s.bad != "" {
+		s.later = v.resync(data, s.end, s.badLSN(first))
+	}
+	return s, nil
+}
+
+// resync reports whether a valid record with one of the next few LSNs starts
+// anywhere after the bad frame at off. A torn write leaves nothing valid behind
+// it, so finding one means the damage is in the middle of the log. Searching
+// every offset (not just the next frame boundary) also catches a damaged
+// length prefix, which throws the framing off.
+func (v *verifier) resync(data []byte, off int, bad uint64) bool {
+	for q := off + 1; q < len(data); q++ {
+		payload, _, ok := nextFrame(data[q:])
+		if !ok || len(payload) < headerLen {
+			continue
+		}
+		for lsn := bad + 1; lsn <= bad+resyncSpan; lsn++ {
+			if _, ok := v.verify(lsn, payload); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func corruptError(path string, lsn uint64, why string) error {
+	return fmt.Errorf("%w: segment %s at LSN %d: %s", ErrCorrupt, path, lsn, why)
+}
+
+// checkSequence reports a segment whose record count does not reach exactly to
+// where the next segment starts, which tidwall/wal would silently misindex.
+func checkSequence(segs []segmentFile, i, records int) error {
+	if i+1 == len(segs) {
+		return nil
+	}
+	end := segs[i].first + uint64(records)
+	if next := segs[i+1].first; end != next {
+		return corruptError(segs[i].path, end, fmt.Sprintf("segment ends before LSN %d but the next one starts at %d", end, next))
+	}
+	return nil
+}
