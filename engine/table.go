@@ -82,7 +82,18 @@ func Lookup(name []byte) *Cmd {
 	if c, ok := table[string(name)]; ok {
 		return c
 	}
-	return table[strings.ToLower(string(name))]
+	var buf [32]byte
+	if len(name) > len(buf) {
+		return table[strings.ToLower(string(name))]
+	}
+	low := buf[:len(name)]
+	for i, ch := range name {
+		if ch >= 'A' && ch <= 'Z' {
+			ch += 'a' - 'A'
+		}
+		low[i] = ch
+	}
+	return table[string(low)] // no allocation: the map index converts in place
 }
 
 // Commands returns the whole table, for COMMAND.

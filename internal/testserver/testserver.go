@@ -25,8 +25,20 @@ func Start(tb testing.TB) string {
 // twice is harmless), so tests can restart on the same directory.
 func StartDir(tb testing.TB, dir string, fsync wal.Policy) (string, func()) {
 	tb.Helper()
-	b, err := broker.Open(broker.Config{Dir: dir, Databases: 16, Fsync: fsync,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	return StartConfig(tb, broker.Config{Dir: dir, Fsync: fsync})
+}
+
+// StartConfig runs a broker with cfg (Dir, Fsync, RequirePass...); Addr is
+// ignored and a free port used. Unset Databases and Logger get defaults.
+func StartConfig(tb testing.TB, cfg broker.Config) (string, func()) {
+	tb.Helper()
+	if cfg.Databases == 0 {
+		cfg.Databases = 16
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	b, err := broker.Open(cfg)
 	if err != nil {
 		tb.Fatalf("testserver: %v", err)
 	}
