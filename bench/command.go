@@ -15,7 +15,7 @@ type workload struct {
 	name, usage, description string
 	flags                    []cli.Flag
 	minSize                  int // smallest valid -d
-	run                      func(*run) ([]Row, error)
+	run                      func(*run) ([]row, error)
 }
 
 var workloads = []workload{

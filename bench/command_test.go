@@ -75,8 +75,8 @@ func TestBadArgumentsAreRejectedBeforeConnecting(t *testing.T) {
 
 func TestUnreachableServerExitsWithOne(t *testing.T) {
 	_, err := runCLI(t, "produce", "--addr", closedAddr(t), "-q")
-	if err == nil || !strings.Contains(err.Error(), "cannot reach") || exitCode(err) != 1 {
-		t.Fatalf("error = %v (exit code %d), want \"cannot reach\" with exit code 1", err, exitCode(err))
+	if err == nil || !strings.Contains(err.Error(), "no PONG from") || exitCode(err) != 1 {
+		t.Fatalf("error = %v (exit code %d), want \"no PONG from\" with exit code 1", err, exitCode(err))
 	}
 }
 

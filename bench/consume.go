@@ -16,7 +16,7 @@ const fillBatch = 100
 // group is the consumer group of the single-group workloads.
 const group = "g"
 
-func runConsume(r *run) ([]Row, error) {
+func runConsume(r *run) ([]row, error) {
 	o := r.opt
 	if err := r.setup("DEL", func(p redis.Pipeliner) { p.Del(r.ctx, o.key) }); err != nil {
 		return nil, err
@@ -34,7 +34,7 @@ func runConsume(r *run) ([]Row, error) {
 	stop := r.showProgress("consume", int64(o.total))
 	start := time.Now()
 	r.parallel(o.clients, func(id int, conn *redis.Conn) {
-		readH, ackH := new(Histogram), new(Histogram)
+		readH, ackH := new(histogram), new(histogram)
 		defer readLat.add(readH)
 		defer ackLat.add(ackH)
 		// No BLOCK: nothing is written meanwhile, so an empty reply means drained.
@@ -78,7 +78,7 @@ func runConsume(r *run) ([]Row, error) {
 	stop()
 	readErrs, _ := r.failures("XREADGROUP")
 	ackErrs, _ := r.failures("XACK")
-	rows := []Row{
+	rows := []row{
 		{Name: "consume-read", Ops: read.Load(), Elapsed: elapsed, Latency: &readLat.h, Errors: readErrs},
 		{Name: "consume-ack", Ops: acked.Load(), Elapsed: elapsed, Latency: &ackLat.h, Errors: ackErrs},
 	}

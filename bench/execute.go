@@ -1,20 +1,24 @@
 package bench
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/urfave/cli/v2"
 )
 
 // execute runs workload w and prints its results; the error is a cli.Exit
 // with status 1 if the server could not be used or any command failed.
 func execute(c *cli.Context, w workload, o *options) error {
+	// go-redis would log connection failures too; bench reports its own.
+	redis.SetLogger(silent{})
 	r := newRun(o, c.App.ErrWriter)
 	defer r.close()
 	fail := func(err error) error { return cli.Exit(fmt.Sprintf("bench %s: %v", w.name, err), 1) }
 	if err := r.rdb.Ping(r.ctx).Err(); err != nil {
-		return fail(fmt.Errorf("cannot reach %s: %w", o.addr, err))
+		return fail(fmt.Errorf("no PONG from %s: %w", o.addr, err))
 	}
 	rows, err := w.run(r)
 	if rows == nil {
@@ -27,7 +31,7 @@ func execute(c *cli.Context, w workload, o *options) error {
 	case o.csvOut:
 		werr = writeCSV(c.App.Writer, rows)
 	default:
-		werr = writeTable(c.App.Writer, settings(c, w), rows)
+		werr = writeTable(c.App.Writer, settings(c, w, o), rows)
 	}
 	if werr != nil {
 		return fail(fmt.Errorf("writing results: %w", werr))
@@ -42,11 +46,19 @@ func execute(c *cli.Context, w workload, o *options) error {
 }
 
 // settings describes the run for the table's title line.
-func settings(c *cli.Context, w workload) string {
-	parts := []string{"sluice bench " + w.name, "--addr " + c.String("addr"), fmt.Sprint("-n ", c.Value("total")), fmt.Sprint("-d ", c.Value("size"))}
+func settings(c *cli.Context, w workload, o *options) string {
+	total := fmt.Sprint(o.total)
+	if o.total == 0 {
+		total = "unlimited"
+	}
+	parts := []string{"sluice bench " + w.name, "--addr " + o.addr, "-n " + total, fmt.Sprint("-d ", o.size)}
 	for _, f := range w.flags {
 		name := f.Names()[0]
 		parts = append(parts, fmt.Sprint("--", name, " ", c.Value(name)))
 	}
 	return strings.Join(parts, "  ")
 }
+
+type silent struct{}
+
+func (silent) Printf(context.Context, string, ...any) {}

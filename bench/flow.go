@@ -26,11 +26,11 @@ type flow struct {
 	perGroup int // consumers in each group
 }
 
-func runE2E(r *run) ([]Row, error) {
+func runE2E(r *run) ([]row, error) {
 	return runFlow(r, flow{name: "e2e", groups: []string{group}, perGroup: r.opt.consumers})
 }
 
-func runFanout(r *run) ([]Row, error) {
+func runFanout(r *run) ([]row, error) {
 	groups := make([]string, r.opt.groups)
 	for i := range groups {
 		groups[i] = "g" + strconv.Itoa(i)
@@ -38,7 +38,7 @@ func runFanout(r *run) ([]Row, error) {
 	return runFlow(r, flow{name: "fanout", groups: groups, perGroup: 1})
 }
 
-func runFlow(r *run, f flow) ([]Row, error) {
+func runFlow(r *run, f flow) ([]row, error) {
 	o := r.opt
 	if err := r.setup("DEL, XGROUP CREATE", func(p redis.Pipeliner) {
 		p.Del(r.ctx, o.key)
@@ -62,7 +62,7 @@ func runFlow(r *run, f flow) ([]Row, error) {
 		produceStamped(r, start, total)
 	}()
 	r.parallel(len(lastAck), func(id int, conn *redis.Conn) {
-		h := new(Histogram)
+		h := new(histogram)
 		defer lat.add(h)
 		gi := id / f.perGroup
 		g := f.groups[gi]
@@ -123,7 +123,7 @@ func runFlow(r *run, f flow) ([]Row, error) {
 		elapsed = max(elapsed, t)
 	}
 	errs, _ := r.failures()
-	rows := []Row{{Name: f.name, Ops: ops, Elapsed: elapsed, Latency: &lat.h, Errors: errs}}
+	rows := []row{{Name: f.name, Ops: ops, Elapsed: elapsed, Latency: &lat.h, Errors: errs}}
 	if errs == 0 && acked.Load() != ops {
 		return rows, fmt.Errorf("XACK acknowledged %d of %d delivered entries", acked.Load(), ops)
 	}

@@ -6,15 +6,15 @@ import (
 	"time"
 )
 
-// Histogram counts latencies in log-linear buckets, HDR style: values below
+// histogram counts latencies in log-linear buckets, HDR style: values below
 // 2*subBuckets ns are exact; above that, each power of two is split into
 // subBuckets equal buckets, so a bucket is at most 1/subBuckets of its lower
 // bound wide and a percentile reported at the bucket middle is within
 // 1/(2*subBuckets) (0.4%) of the true sample. Values from 1ns to maxValue
 // (about 18 minutes) are tracked; larger ones count in the top bucket, while
-// Max stays exact. Recording never allocates; one Histogram per goroutine,
+// Max stays exact. Recording never allocates; one histogram per goroutine,
 // merged at the end, needs no locks.
-type Histogram struct {
+type histogram struct {
 	counts   [numBuckets]uint64
 	count    uint64
 	min, max int64
@@ -29,15 +29,15 @@ const (
 	numBuckets    = linearLimit + maxShift*subBuckets
 )
 
-// RelativeError bounds |reported - true| / true for a percentile.
-const RelativeError = 1.0 / (2 * subBuckets)
+// relativeError bounds |reported - true| / true for a percentile.
+const relativeError = 1.0 / (2 * subBuckets)
 
 // Record adds one sample.
-func (h *Histogram) Record(d time.Duration) { h.RecordN(d, 1) }
+func (h *histogram) Record(d time.Duration) { h.RecordN(d, 1) }
 
 // RecordN adds n samples of the same value, e.g. every command of a pipeline
 // that took one round trip.
-func (h *Histogram) RecordN(d time.Duration, n uint64) {
+func (h *histogram) RecordN(d time.Duration, n uint64) {
 	if n == 0 {
 		return
 	}
@@ -53,7 +53,7 @@ func (h *Histogram) RecordN(d time.Duration, n uint64) {
 }
 
 // Merge adds all samples of o to h.
-func (h *Histogram) Merge(o *Histogram) {
+func (h *histogram) Merge(o *histogram) {
 	if o.count == 0 {
 		return
 	}
@@ -68,19 +68,19 @@ func (h *Histogram) Merge(o *Histogram) {
 }
 
 // Count is the number of samples.
-func (h *Histogram) Count() uint64 { return h.count }
+func (h *histogram) Count() uint64 { return h.count }
 
 // Min is the smallest sample, exactly; 0 when empty.
-func (h *Histogram) Min() time.Duration { return time.Duration(h.min) }
+func (h *histogram) Min() time.Duration { return time.Duration(h.min) }
 
 // Max is the largest sample, exactly; 0 when empty.
-func (h *Histogram) Max() time.Duration { return time.Duration(h.max) }
+func (h *histogram) Max() time.Duration { return time.Duration(h.max) }
 
 // Percentile returns the nearest-rank q-th percentile (0 < q <= 100): the
 // smallest sample with at least q% of samples at or below it, within
-// RelativeError (exact for the first and last rank). It is 0 for an empty
+// relativeError (exact for the first and last rank). It is 0 for an empty
 // histogram.
-func (h *Histogram) Percentile(q float64) time.Duration {
+func (h *histogram) Percentile(q float64) time.Duration {
 	if h.count == 0 {
 		return 0
 	}

@@ -26,7 +26,7 @@ func TestHistogramPercentilesWithinRelativeError(t *testing.T) {
 		{"sub-256ns exact", func() time.Duration { return time.Duration(r.IntN(256)) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var h Histogram
+			var h histogram
 			samples := make([]time.Duration, 50_000)
 			for i := range samples {
 				samples[i] = tc.gen()
@@ -36,8 +36,8 @@ func TestHistogramPercentilesWithinRelativeError(t *testing.T) {
 			for _, q := range []float64{0.1, 1, 10, 50, 90, 99, 99.9, 99.99, 100} {
 				want := exactPercentile(samples, q)
 				got := h.Percentile(q)
-				if diff := math.Abs(float64(got - want)); diff > float64(want)*RelativeError {
-					t.Errorf("p%v = %v, exact %v: off by %.4f%% > %.4f%%", q, got, want, 100*diff/float64(want), 100*RelativeError)
+				if diff := math.Abs(float64(got - want)); diff > float64(want)*relativeError {
+					t.Errorf("p%v = %v, exact %v: off by %.4f%% > %.4f%%", q, got, want, 100*diff/float64(want), 100*relativeError)
 				}
 			}
 			if h.Min() != samples[0] || h.Max() != samples[len(samples)-1] {
@@ -52,7 +52,7 @@ func TestHistogramPercentilesWithinRelativeError(t *testing.T) {
 
 func TestHistogramMergeEqualsRecordingAll(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	var a, b, all Histogram
+	var a, b, all histogram
 	for i := range 20_000 {
 		d := time.Duration(r.Int64N(int64(time.Second)))
 		if i%3 == 0 {
@@ -62,10 +62,10 @@ func TestHistogramMergeEqualsRecordingAll(t *testing.T) {
 		}
 		all.Record(d)
 	}
-	var merged Histogram
+	var merged histogram
 	merged.Merge(&a)
 	merged.Merge(&b)
-	merged.Merge(&Histogram{}) // merging an empty one changes nothing
+	merged.Merge(&histogram{}) // merging an empty one changes nothing
 	if merged != all {
 		t.Fatalf("merged histogram differs from recording all samples into one: count %d vs %d, min %v vs %v, max %v vs %v",
 			merged.Count(), all.Count(), merged.Min(), all.Min(), merged.Max(), all.Max())
@@ -73,7 +73,7 @@ func TestHistogramMergeEqualsRecordingAll(t *testing.T) {
 }
 
 func TestHistogramMinMaxAndRecordN(t *testing.T) {
-	var h Histogram
+	var h histogram
 	h.RecordN(5*time.Millisecond, 3)
 	h.Record(time.Microsecond)
 	h.RecordN(time.Hour, 0) // no samples: ignored
@@ -81,7 +81,7 @@ func TestHistogramMinMaxAndRecordN(t *testing.T) {
 	if h.Count() != 5 || h.Min() != time.Microsecond || h.Max() != 2*time.Hour {
 		t.Fatalf("count/min/max = %d/%v/%v", h.Count(), h.Min(), h.Max())
 	}
-	if p := h.Percentile(50); math.Abs(float64(p-5*time.Millisecond)) > float64(5*time.Millisecond)*RelativeError {
+	if p := h.Percentile(50); math.Abs(float64(p-5*time.Millisecond)) > float64(5*time.Millisecond)*relativeError {
 		t.Errorf("p50 = %v, want ~5ms", p)
 	}
 	if p := h.Percentile(100); p != 2*time.Hour {
@@ -90,7 +90,7 @@ func TestHistogramMinMaxAndRecordN(t *testing.T) {
 }
 
 func TestHistogramEmpty(t *testing.T) {
-	var h Histogram
+	var h histogram
 	if h.Count() != 0 || h.Min() != 0 || h.Max() != 0 || h.Percentile(50) != 0 || h.Percentile(100) != 0 {
 		t.Fatalf("empty histogram: count %d min %v max %v p50 %v", h.Count(), h.Min(), h.Max(), h.Percentile(50))
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-func runProduce(r *run) ([]Row, error) {
+func runProduce(r *run) ([]row, error) {
 	o := r.opt
 	keys := streamKeys(o.key, o.streams)
 	if err := r.setup("DEL", func(p redis.Pipeliner) {
@@ -29,7 +29,7 @@ func runProduce(r *run) ([]Row, error) {
 	stop := r.showProgress("produce", int64(o.total))
 	start := time.Now()
 	r.parallel(o.clients, func(_ int, conn *redis.Conn) {
-		h := new(Histogram)
+		h := new(histogram)
 		defer lat.add(h)
 		x := newXadder(conn, o.pipeline, o.maxlen, value)
 		batch := make([]any, o.pipeline)
@@ -56,5 +56,5 @@ func runProduce(r *run) ([]Row, error) {
 	elapsed := time.Since(start)
 	stop()
 	errs, _ := r.failures()
-	return []Row{{Name: "produce", Ops: r.done.Load(), Elapsed: elapsed, Latency: &lat.h, Errors: errs}}, nil
+	return []row{{Name: "produce", Ops: r.done.Load(), Elapsed: elapsed, Latency: &lat.h, Errors: errs}}, nil
 }

@@ -10,17 +10,17 @@ import (
 	"time"
 )
 
-// Row is one line of results.
-type Row struct {
+// row is one line of results.
+type row struct {
 	Name    string
 	Ops     int64 // commands, entries or messages, as the workload counts them
 	Elapsed time.Duration
-	Latency *Histogram
+	Latency *histogram
 	Errors  int64
 }
 
 // Throughput is ops per second.
-func (r Row) Throughput() float64 {
+func (r row) Throughput() float64 {
 	if r.Elapsed <= 0 {
 		return 0
 	}
@@ -33,7 +33,7 @@ var percentiles = []struct {
 }{{"p50", 50}, {"p90", 90}, {"p99", 99}, {"p99.9", 99.9}}
 
 // latencies are the reported latency columns in ms: percentiles, then max.
-func (r Row) latencies() []float64 {
+func (r row) latencies() []float64 {
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 	out := make([]float64, 0, len(percentiles)+1)
 	for _, p := range percentiles {
@@ -42,7 +42,7 @@ func (r Row) latencies() []float64 {
 	return append(out, ms(r.Latency.Max()))
 }
 
-func writeTable(w io.Writer, title string, rows []Row) error {
+func writeTable(w io.Writer, title string, rows []row) error {
 	head := []string{"workload", "ops", "elapsed", "ops/s"}
 	for _, p := range percentiles {
 		head = append(head, p.label+" ms")
@@ -76,7 +76,7 @@ func writeTable(w io.Writer, title string, rows []Row) error {
 	return err
 }
 
-// jsonRow is the --json form of a Row; --csv has the same columns.
+// jsonRow is the --json form of a row; --csv has the same columns.
 type jsonRow struct {
 	Workload  string  `json:"workload"`
 	Ops       int64   `json:"ops"`
@@ -90,12 +90,12 @@ type jsonRow struct {
 	Errors    int64   `json:"errors"`
 }
 
-func toJSONRow(r Row) jsonRow {
+func toJSONRow(r row) jsonRow {
 	l := r.latencies()
 	return jsonRow{r.Name, r.Ops, r.Elapsed.Seconds(), r.Throughput(), l[0], l[1], l[2], l[3], l[4], r.Errors}
 }
 
-func writeJSON(w io.Writer, rows []Row) error {
+func writeJSON(w io.Writer, rows []row) error {
 	out := make([]jsonRow, len(rows))
 	for i, r := range rows {
 		out[i] = toJSONRow(r)
@@ -105,7 +105,7 @@ func writeJSON(w io.Writer, rows []Row) error {
 	return enc.Encode(out)
 }
 
-func writeCSV(w io.Writer, rows []Row) error {
+func writeCSV(w io.Writer, rows []row) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"workload", "ops", "elapsed_s", "ops_per_sec", "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "errors"})
 	f := func(x float64) string { return strconv.FormatFloat(x, 'f', 3, 64) }

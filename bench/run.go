@@ -48,9 +48,12 @@ func newRun(o *options, stderr io.Writer) *run {
 		ReadTimeout:              10 * time.Second,
 		WriteTimeout:             10 * time.Second,
 	})
-	ctx, cancel := context.WithCancel(context.Background())
+	var ctx context.Context
+	var cancel context.CancelFunc
 	if o.duration > 0 {
 		ctx, cancel = context.WithTimeout(context.Background(), o.duration)
+	} else {
+		ctx, cancel = context.WithCancel(context.Background())
 	}
 	return &run{ctx: ctx, cancel: cancel, opt: o, rdb: rdb, stderr: stderr, errs: map[string]int64{}}
 }
@@ -120,10 +123,10 @@ func (r *run) setup(what string, cmds func(redis.Pipeliner)) error {
 // merged collects per-goroutine histograms into one.
 type merged struct {
 	mu sync.Mutex
-	h  Histogram
+	h  histogram
 }
 
-func (m *merged) add(h *Histogram) {
+func (m *merged) add(h *histogram) {
 	m.mu.Lock()
 	m.h.Merge(h)
 	m.mu.Unlock()
