@@ -144,8 +144,13 @@ func (c *client) block() {
 	if c.flush() {
 		redcon.BaseWriter(c.conn).Flush()
 	}
+	gone, stopWatch := watchHangup(c.conn.NetConn())
+	defer stopWatch()
+	end := make(chan struct{})
+	defer close(end)
+	done := mergeDone(c.quit, gone, end)
 	for {
-		if !e.Wait(c.eng, c.quit) {
+		if !e.Wait(c.eng, done) {
 			e.Timeout(c.eng, &c.w)
 			return
 		}
@@ -164,4 +169,18 @@ func immediateInMulti(name string) bool {
 		return true
 	}
 	return false
+}
+
+// mergeDone closes its result when a or b closes; end stops it either way.
+func mergeDone(a, b, end <-chan struct{}) <-chan struct{} {
+	out := make(chan struct{})
+	go func() {
+		select {
+		case <-a:
+		case <-b:
+		case <-end:
+		}
+		close(out)
+	}()
+	return out
 }
