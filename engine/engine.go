@@ -42,6 +42,7 @@ type Engine struct {
 	logBuf    []byte
 
 	stats   stats
+	generic genState
 	started time.Time
 	nextCID int64
 	blocked int
@@ -64,6 +65,8 @@ func New(opts Options) *Engine {
 		e.dbs[i] = newDB()
 	}
 	e.stats.init()
+	e.generic.infoSections = map[string][]func(func(string, string)){}
+	addGenericParams(e.cfg, len(e.dbs))
 	return e
 }
 

@@ -37,6 +37,7 @@ type client struct {
 	lastCmd string
 	libName string
 	libVer  string
+	x       clientExtra
 }
 
 func (c *client) touch() { c.lastActive.Store(time.Now().UnixMilli()) }
@@ -61,6 +62,7 @@ func (s *Server) handle(conn redcon.Conn, cmd redcon.Command) {
 	defer s.wg.Done()
 	c.touch()
 	c.dispatch(cmd.Args)
+	c.publishInfo()
 	if len(conn.PeekPipeline()) == 0 || len(c.w.buf) > 1<<20 {
 		c.flush()
 	}
@@ -141,6 +143,8 @@ func (c *client) flush() bool {
 // pipeline produced before it is sent first, since the wait may be long.
 func (c *client) block() {
 	e := c.srv.eng
+	c.x.blocked.Store(true)
+	defer c.x.blocked.Store(false)
 	if c.flush() {
 		redcon.BaseWriter(c.conn).Flush()
 	}

@@ -7,8 +7,8 @@ import (
 )
 
 // RedisVersion is the Redis release whose behaviour sluice follows; HELLO
-// and INFO report it so clients enable the matching features.
-const RedisVersion = "8.10.0"
+// reports it as INFO does.
+const RedisVersion = engine.RedisVersion
 
 func init() {
 	engine.Register(

@@ -55,6 +55,7 @@ func New(opts Options) *Server {
 	}
 	s := &Server{opts: opts, eng: opts.Engine, log: opts.Logger, done: make(chan struct{}), clients: map[int64]*client{}}
 	s.rs = redcon.NewServerNetwork("tcp", "", s.handle, s.accept, s.closed)
+	s.registerInfo()
 	return s
 }
 
@@ -92,6 +93,7 @@ func (s *Server) accept(conn redcon.Conn) bool {
 		return false
 	}
 	c := &client{srv: s, conn: conn, eng: s.eng.NewClient(), created: time.Now(), addr: conn.RemoteAddr(), quit: make(chan struct{})}
+	c.x.init()
 	c.lastCmd = "NULL"
 	c.authed = s.opts.RequirePass() == ""
 	c.touch()
