@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 
@@ -44,6 +45,7 @@ func serveFlags() []cli.Flag {
 		&cli.IntFlag{Name: "databases", Value: 16, Usage: "number of databases (SELECT 0..N-1)", EnvVars: []string{"SLUICE_DATABASES"}},
 		&cli.StringFlag{Name: "appendfsync", Value: "everysec", Usage: "fsync policy: always, everysec or no", EnvVars: []string{"SLUICE_APPENDFSYNC"}},
 		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug, info, warn or error", EnvVars: []string{"SLUICE_LOG_LEVEL"}},
+		&cli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile to this file until shutdown", Hidden: true},
 	}
 }
 
@@ -70,6 +72,19 @@ func serve(c *cli.Context) error {
 	})
 	if err != nil {
 		return err
+	}
+	if path := c.String("cpuprofile"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		}()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
