@@ -114,7 +114,7 @@ func (g *Group) ClaimIdle(c *Consumer, minIdle int64, count int, now int64,
 		if idle < uint64(minIdle) {
 			break
 		}
-		if stop >= 0 && exists(k.id) {
+		if k.order < stop && exists(k.id) {
 			n, _ := g.Lookup(k.id)
 			emit(k.id, int64(idle), n.DeliveryCount)
 			old := n

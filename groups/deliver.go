@@ -7,13 +7,6 @@ func (g *Group) Lookup(id streams.ID) (NACK, bool) {
 	return g.pel.Get(NACK{ID: id})
 }
 
-// PendingLen is the size of the group PEL.
-func (g *Group) PendingLen() int { return g.pel.Len() }
-
-// ReleasedLen is how many pending entries have no owner (XNACK'd), XINFO
-// STREAM FULL's nacked-count.
-func (g *Group) ReleasedLen() int { return g.released }
-
 // store writes n into both indexes. old is n's previous state and had is
 // whether there was one; keeping the caller's copy saves a lookup.
 func (g *Group) store(n, old NACK, had bool) {

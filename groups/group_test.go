@@ -104,6 +104,25 @@ func TestRedeliver(t *testing.T) {
 	check(t, g)
 }
 
+func TestConsumerHistory(t *testing.T) {
+	g := New("g", streams.MinID, 0)
+	a := deliver(g, "a", 100, 1, 3, 5, 7)
+	deliver(g, "b", 100, 4)
+	var got []uint64
+	a.Pending(id(3), func(x streams.ID) bool {
+		got = append(got, x.Ms)
+		g.Redeliver(x, 200) // XREADGROUP with an ID updates the group as it walks
+		return len(got) < 2
+	})
+	if !equal(got, []uint64{3, 5}) {
+		t.Fatalf("history from 3, count 2: %v", got)
+	}
+	if nack(t, g, 5).DeliveryCount != 2 || nack(t, g, 7).DeliveryCount != 1 {
+		t.Fatal("redelivery counts")
+	}
+	check(t, g)
+}
+
 func TestLastID(t *testing.T) {
 	g := New("g", id(5), 3)
 	if g.RaiseLastID(id(4)) || g.LastID() != id(5) {

@@ -82,6 +82,11 @@ func TestAdvanceAndLag(t *testing.T) {
 	if lag, ok := g.Lag(trimmed); !ok || lag != 2 {
 		t.Fatalf("lag behind the first entry %d %v", lag, ok)
 	}
+	// An unknown counter at the stream's last entry is estimated.
+	g.SetLastID(id(5), InvalidEntriesRead)
+	if lag, ok := g.Lag(stream1to5); !ok || lag != 0 {
+		t.Fatalf("estimated lag %d %v", lag, ok)
+	}
 	if lag, ok := g.Lag(StreamInfo{EntriesAdded: 5, LastID: id(5)}); !ok || lag != 0 {
 		t.Fatal("lag of an emptied stream")
 	}

@@ -2,6 +2,13 @@ package groups
 
 import "sluice/streams"
 
+// PendingLen is the size of the group PEL.
+func (g *Group) PendingLen() int { return g.pel.Len() }
+
+// ReleasedLen is how many pending entries have no owner (XNACK'd), XINFO
+// STREAM FULL's nacked-count.
+func (g *Group) ReleasedLen() int { return g.released }
+
 // PendingBounds returns the smallest and greatest pending IDs, for the
 // XPENDING summary; ok is false when nothing is pending.
 func (g *Group) PendingBounds() (lo, hi streams.ID, ok bool) {
