@@ -33,6 +33,9 @@ type Engine struct {
 	log    Log
 	logger *slog.Logger
 	clock  func() int64
+	// wallClock: clock is time.Now, so a command's start time serves as its
+	// clock too (time.Now is not free on every machine).
+	wallClock bool
 
 	now       int64 // time of the running command, as Redis's commandTimeSnapshot
 	dirty     int64 // changes since the last snapshot
@@ -40,6 +43,8 @@ type Engine struct {
 	logErr    error
 	replaying bool
 	logBuf    []byte
+	ctx       Ctx      // the running command's context, reused under the lock
+	idBuf     [48]byte // scratch for formatting IDs into replies
 
 	stats   stats
 	generic genState
@@ -56,10 +61,11 @@ func New(opts Options) *Engine {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	if opts.Clock == nil {
-		opts.Clock = func() int64 { return time.Now().UnixMilli() }
-	}
 	e := &Engine{logger: opts.Logger, clock: opts.Clock, cfg: newConfig(), started: time.Now()}
+	if e.clock == nil {
+		e.clock = func() int64 { return time.Now().UnixMilli() }
+		e.wallClock = true
+	}
 	e.dbs = make([]*DB, opts.Databases)
 	for i := range e.dbs {
 		e.dbs[i] = newDB()
@@ -91,4 +97,12 @@ func (e *Engine) NewClient() *Client {
 	defer e.mu.Unlock()
 	e.nextCID++
 	return &Client{ID: e.nextCID}
+}
+
+// commandTime returns the time a command starting at start runs at.
+func (e *Engine) commandTime(start time.Time) int64 {
+	if e.wallClock {
+		return start.UnixMilli()
+	}
+	return e.clock()
 }

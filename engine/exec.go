@@ -64,7 +64,7 @@ func trunc(s string, n int) string {
 func (e *Engine) Exec(cl *Client, cmd *Cmd, args [][]byte, w Reply) uint64 {
 	start := time.Now()
 	e.mu.Lock()
-	e.now = e.clock()
+	e.now = e.commandTime(start)
 	e.run(cl, cmd, args, w, nil)
 	cmd.stat(start)
 	lsn := e.lastLSN
@@ -111,10 +111,11 @@ func (e *Engine) run(cl *Client, cmd *Cmd, args [][]byte, w Reply, batch *logBat
 	if cl.DB >= len(e.dbs) {
 		cl.DB = 0
 	}
-	c := Ctx{e: e, cl: cl, cmd: cmd, db: e.dbs[cl.DB], Args: args, W: w, Now: e.now}
+	c := &e.ctx
+	*c = Ctx{e: e, cl: cl, cmd: cmd, db: e.dbs[cl.DB], Args: args, W: w, Now: e.now}
 	before := e.dirty
 	db := cl.DB
-	cmd.Run(&c)
+	cmd.Run(c)
 	if c.failed {
 		cmd.failed++
 	}
