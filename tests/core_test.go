@@ -190,3 +190,37 @@ func TestRestartReplaysLog(t *testing.T) {
 		t.Fatalf("after restart: %d entries", len(after))
 	}
 }
+
+// A consumer that dies while blocked must not be handed entries: its
+// connection is noticed closed and its wait ends, as in Redis.
+func TestBlockedClientHangup(t *testing.T) {
+	addr := testserver.Start(t)
+	ctx := context.Background()
+	c := client(t, addr, 2)
+	if err := c.XGroupCreateMkStream(ctx, "jobs", "g", "$").Err(); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.Write([]byte("XREADGROUP GROUP g dead BLOCK 0 STREAMS jobs >\r\n"))
+	waitFor(t, func() bool { return strings.Contains(c.Info(ctx, "clients").Val(), "blocked_clients:1") })
+	conn.Close()
+	waitFor(t, func() bool { return strings.Contains(c.Info(ctx, "clients").Val(), "blocked_clients:0") })
+	c.XAdd(ctx, &redis.XAddArgs{Stream: "jobs", Values: []string{"k", "v"}})
+	time.Sleep(50 * time.Millisecond)
+	if p := c.XPending(ctx, "jobs", "g").Val(); p.Count != 0 {
+		t.Fatalf("entry delivered to a closed connection: %+v", p)
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatal("condition not met within 3s")
+}
