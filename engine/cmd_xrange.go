@@ -20,10 +20,17 @@ func init() {
 // parseInterval parses a range bound with the exclusive "(" prefix.
 func (c *Ctx) parseInterval(b []byte, isEnd bool) (streams.ID, bool) {
 	excl := len(b) > 1 && b[0] == '('
-	if excl {
-		b = b[1:]
+	var id streams.ID
+	var err error
+	switch {
+	case excl && isEnd:
+		// "(" takes a strict ID: "(-" and "(+" are errors, as in Redis.
+		id, err = streams.ParseID(b[1:], math.MaxUint64)
+	case excl:
+		id, err = streams.ParseStrictID(b[1:])
+	default:
+		id, err = streams.ParseRangeID(b, isEnd)
 	}
-	id, err := streams.ParseRangeID(b, isEnd)
 	if err != nil {
 		c.Error(err.Error())
 		return id, false

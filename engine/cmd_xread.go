@@ -1,7 +1,7 @@
 package engine
 
 import (
-	"strconv"
+	"strings"
 
 	"sluice/streams"
 )
@@ -15,6 +15,8 @@ func init() {
 // readArgs are the options of XREAD and XREADGROUP.
 type readArgs struct {
 	count     int64 // 0 = no limit
+	maxCount  int64 // MAXCOUNT: entries in all streams together; 0 = no limit
+	maxSize   int64 // MAXSIZE: soft cap on the reply's bytes; 0 = no limit
 	block     int64 // -1 = no BLOCK; 0 = forever
 	streamsAt int   // index of the first key
 	n         int   // number of streams
@@ -48,9 +50,9 @@ func (c *Ctx) parseRead(group bool) (*readArgs, bool) {
 	args := c.Args
 	r := &readArgs{block: -1, claim: -1}
 	name := "xread"
-	symbol := "$"
+	symbols := ", '+', or '$'"
 	if group {
-		name, symbol = "xreadgroup", ">"
+		name, symbols = "xreadgroup", " or '>'"
 	}
 	for i := 1; i < len(args); i++ {
 		more := len(args) - i - 1
@@ -70,10 +72,25 @@ func (c *Ctx) parseRead(group bool) (*readArgs, bool) {
 				return nil, false
 			}
 			r.count = max(n, 0)
+		case (Equal(o, "maxcount") || Equal(o, "maxsize")) && more > 0:
+			i++
+			n, ok := c.Int(args[i])
+			if !ok {
+				return nil, false
+			}
+			if n < 0 {
+				c.Error("ERR " + strings.ToUpper(string(o)) + " must be a non-negative integer")
+				return nil, false
+			}
+			if Equal(o, "maxcount") {
+				r.maxCount = n
+			} else {
+				r.maxSize = n
+			}
 		case Equal(o, "streams") && more > 0:
 			r.streamsAt = i + 1
 			if (len(args)-r.streamsAt)%2 != 0 {
-				c.Error("ERR Unbalanced '" + name + "' list of streams: for each stream key an ID or '" + symbol + "' must be specified.")
+				c.Error("ERR Unbalanced '" + name + "' list of streams: for each stream key an ID" + symbols + " must be specified.")
 				return nil, false
 			}
 			r.n = (len(args) - r.streamsAt) / 2
@@ -97,8 +114,9 @@ func (c *Ctx) parseRead(group bool) (*readArgs, bool) {
 				return nil, false
 			}
 			i++
-			n, ok := c.Int(args[i])
+			n, ok := strictInt(args[i])
 			if !ok {
+				c.Error("ERR min-idle-time is not an integer or out of range")
 				return nil, false
 			}
 			if n < 0 {
@@ -124,8 +142,8 @@ func (c *Ctx) parseRead(group bool) (*readArgs, bool) {
 
 // timeout parses a BLOCK argument in milliseconds.
 func (c *Ctx) timeout(b []byte) (int64, bool) {
-	n, err := strconv.ParseInt(string(b), 10, 64)
-	if err != nil {
+	n, ok := strictInt(b)
+	if !ok {
 		c.Error("ERR timeout is not an integer or out of range")
 		return 0, false
 	}
@@ -136,24 +154,30 @@ func (c *Ctx) timeout(b []byte) (int64, bool) {
 	return n, true
 }
 
-// XREAD [COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]
+// XREAD [COUNT count] [MAXCOUNT n] [MAXSIZE bytes] [BLOCK milliseconds]
+// STREAMS key [key ...] id [id ...]
 func xread(c *Ctx) {
 	r, ok := c.parseRead(false)
 	if !ok {
 		return
 	}
 	keys, idArgs := r.keys(c.Args), r.ids(c.Args)
-	after := make([]streams.ID, r.n)
-	svs := make([]*streamValue, r.n)
-	resolved := false
+	// Most reads name a few streams: keep their state on the stack.
+	var afterBuf [4]streams.ID
+	var svsBuf [4]*streamValue
+	after, svs := afterBuf[:0], svsBuf[:0]
+	if r.n > len(afterBuf) {
+		after, svs = make([]streams.ID, 0, r.n), make([]*streamValue, 0, r.n)
+	}
+	after, svs = after[:r.n], svs[:r.n]
+	resolved := false // "$" or "+" given: a retry must read after what they meant now
 	for i, key := range keys {
 		sv, ok := c.stream(key)
 		if !ok {
 			return
 		}
 		svs[i] = sv
-		a := idArgs[i]
-		switch {
+		switch a := idArgs[i]; {
 		case len(a) == 1 && a[0] == '$':
 			if sv != nil {
 				after[i] = sv.LastID()
@@ -163,47 +187,18 @@ func xread(c *Ctx) {
 			c.Error("ERR The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.")
 			return
 		case len(a) == 1 && a[0] == '+':
+			// The last entry: read after the ID just below it.
 			if sv != nil && sv.Len() > 0 {
 				after[i], _ = sv.LastEntryID().Prev()
 			}
+			resolved = true
 		default:
-			id, ok := c.parseID(a)
-			if !ok {
+			if after[i], ok = c.parseID(a); !ok {
 				return
 			}
-			after[i] = id
 		}
 	}
-	mark, served := 0, 0
-	var buf [48]byte
-	for i, sv := range svs {
-		if sv == nil || sv.Len() == 0 || !after[i].Less(sv.LastEntryID()) {
-			continue
-		}
-		if served == 0 {
-			mark = c.W.DeferArray()
-		}
-		served++
-		if !c.W.Resp3() {
-			c.W.Array(2)
-		}
-		c.W.Bulk(keys[i])
-		start, _ := after[i].Next()
-		count := r.count
-		if count == 0 {
-			count = 1<<63 - 1
-		}
-		inner := c.W.DeferArray()
-		var n int64
-		sv.Range(start, streams.MaxID, false, func(id streams.ID, fv [][]byte) bool {
-			replyEntry(c.W, id, fv, buf[:0])
-			n++
-			return n < count
-		})
-		c.W.SetArray(inner, int(n))
-	}
-	if served > 0 {
-		c.W.SetMap(mark, served)
+	if c.replyRead(r, keys, svs, after) {
 		return
 	}
 	if r.block < 0 {
@@ -215,10 +210,58 @@ func xread(c *Ctx) {
 		retry = make([][]byte, len(c.Args))
 		copy(retry, c.Args)
 		for i, a := range idArgs {
-			if len(a) == 1 && a[0] == '$' {
+			if len(a) == 1 && (a[0] == '$' || a[0] == '+') {
 				retry[r.streamsAt+r.n+i] = after[i].Append(nil)
 			}
 		}
 	}
 	c.Block(keys, r.block, retry, func(w Reply) { w.NullArray() })
+}
+
+// replyRead writes the entries after after[i] of each stream, if any, and
+// reports whether it replied. Streams with nothing new are left out.
+func (c *Ctx) replyRead(r *readArgs, keys [][]byte, svs []*streamValue, after []streams.ID) bool {
+	w := c.W
+	total := clampCount(r.maxCount)
+	size := clampCount(r.maxSize)
+	mark, served := 0, 0
+	var n, bytes int64
+	var buf [48]byte
+	for i, sv := range svs {
+		if n >= total || bytes >= size {
+			break
+		}
+		if sv == nil || sv.Len() == 0 || !after[i].Less(sv.LastEntryID()) {
+			continue
+		}
+		if served == 0 {
+			mark = w.DeferArray()
+		}
+		served++
+		if !w.Resp3() {
+			w.Array(2)
+		}
+		w.Bulk(keys[i])
+		start, _ := after[i].Next()
+		count := min(clampCount(r.count), total-n)
+		inner := w.DeferArray()
+		var got int64
+		sv.Range(start, streams.MaxID, false, func(id streams.ID, fv [][]byte) bool {
+			replyEntry(w, id, fv, buf[:0])
+			got++
+			// MAXSIZE is soft: the entry that reaches it is still sent.
+			bytes += int64(len(id.Append(buf[:0])))
+			for _, x := range fv {
+				bytes += int64(len(x))
+			}
+			return got < count && bytes < size
+		})
+		w.SetArray(inner, int(got))
+		n += got
+	}
+	if served == 0 {
+		return false
+	}
+	w.SetMap(mark, served)
+	return true
 }

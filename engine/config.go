@@ -28,6 +28,8 @@ func newConfig() *config {
 	c.add(&param{name: "stream-node-max-bytes", value: "4096", check: checkMemory})
 	c.add(&param{name: "stream-node-max-entries", value: "100", check: checkInt(0, 1<<31-1)})
 	c.add(&param{name: "databases", value: "16", readOnly: true})
+	c.add(&param{name: "stream-idmp-duration", value: "100", check: checkInt(1, 86400)})
+	c.add(&param{name: "stream-idmp-maxsize", value: "100", check: checkInt(1, 10000)})
 	return c
 }
 

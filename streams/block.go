@@ -18,7 +18,8 @@ type block struct {
 	last    ID // last entry ever appended, deleted or not
 	live    int
 	deleted int
-	lpBytes int    // listpack-equivalent size, decides when a node is full as in Redis
+	lpBytes int    // listpack-equivalent size less the counts (see listpackSize)
+	lastOff int    // offset of the entry last appended; 0 = not known (loaded block)
 	gen     uint64 // Stream.gen at creation; older blocks may be shared with a snapshot
 	data    []byte
 }
@@ -44,6 +45,11 @@ func newBlock(id ID, fv [][]byte, gen uint64, capHint int) *block {
 	}
 	b.lpBytes = lpMasterSize(fv)
 	return b
+}
+
+// listpackSize is the size Redis's listpack for this node would have.
+func (b *block) listpackSize() int {
+	return b.lpBytes + lpIntSize(int64(b.live)) + lpIntSize(int64(b.deleted))
 }
 
 // masterEnd returns the offset of the first entry and the number of master fields.
@@ -79,6 +85,7 @@ func (b *block) append(id ID, fv [][]byte) {
 	if same {
 		flags = flagSameFields
 	}
+	b.lastOff = len(b.data)
 	b.data = append(b.data, flags)
 	b.data = binary.AppendUvarint(b.data, id.Ms-b.first.Ms)
 	seq := id.Seq

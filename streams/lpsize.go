@@ -7,8 +7,11 @@ package streams
 
 const lpHeaderSize = 6 + 1 // total bytes + element count, and the end byte
 
+// lpMasterSize is the size of a new node's header and master entry, less
+// its live and deleted counts: those grow as entries come and go (see
+// block.listpackSize).
 func lpMasterSize(fv [][]byte) int {
-	n := lpHeaderSize + lpIntSize(1) + lpIntSize(0) + lpIntSize(int64(len(fv)/2))
+	n := lpHeaderSize + lpIntSize(int64(len(fv)/2))
 	for i := 0; i < len(fv); i += 2 {
 		n += lpStringSize(fv[i])
 	}

@@ -146,7 +146,7 @@ func blockFull(b *block, fv [][]byte, lim Limits) bool {
 	for _, x := range fv {
 		raw += len(x)
 	}
-	if b.lpBytes+raw >= maxBytes {
+	if b.listpackSize()+raw >= maxBytes {
 		return true
 	}
 	return lim.MaxEntries > 0 && b.live+b.deleted >= lim.MaxEntries
@@ -269,6 +269,10 @@ func (s *Stream) refreshFirst(deleted ID) {
 // LastEntryID is the ID of the last live entry (0-0 when empty), which can
 // be below LastID after deletions.
 func (s *Stream) LastEntryID() ID {
+	// Usually the tail block's last entry is live: no need to walk it.
+	if b, ok := s.blocks.Max(); ok && b.lastOff != 0 && b.data[b.lastOff]&flagDeleted == 0 {
+		return b.last
+	}
 	var last ID
 	s.Range(MinID, MaxID, true, func(id ID, _ [][]byte) bool {
 		last = id

@@ -17,15 +17,18 @@ type Trim struct {
 // Trim removes entries from the head as streamTrim in Redis does, and
 // returns how many it removed. As in Redis, trimming leaves MaxDeletedID
 // alone: trimmed entries lie before the first ID, not inside the range.
+// With Keep, a block that trimming would drop whole loses its unprotected
+// entries one by one and trimming goes on with the next block (Redis 8.2).
 func (s *Stream) Trim(t Trim) int64 {
 	var removed int64
 	var scratch [16][]byte
+	cursor := MinID // blocks before cursor hold only kept entries
 	for s.length > 0 {
 		if !t.ByMinID && s.length <= t.MaxLen {
 			break
 		}
-		b, _ := s.blocks.Min()
-		if t.Limit > 0 && removed+int64(b.live) > t.Limit {
+		b := s.blockFrom(cursor)
+		if b == nil || (t.Limit > 0 && removed+int64(b.live) > t.Limit) {
 			break
 		}
 		var whole bool
@@ -34,7 +37,8 @@ func (s *Stream) Trim(t Trim) int64 {
 		} else {
 			whole = s.length-uint64(b.live) >= t.MaxLen
 		}
-		if whole && (t.Keep == nil || !s.anyKept(b, t.Keep)) {
+		switch {
+		case whole && (t.Keep == nil || !s.anyKept(b, t.Keep)):
 			if t.Deleted != nil {
 				s.rangeBlock(b, MinID, MaxID, scratch[:0], func(id ID, _ [][]byte) bool {
 					t.Deleted(id)
@@ -45,11 +49,18 @@ func (s *Stream) Trim(t Trim) int64 {
 			s.length -= uint64(b.live)
 			removed += int64(b.live)
 			continue
+		case whole:
+			n, _ := s.trimBlock(b, t)
+			removed += n
+			next, ok := b.last.Next()
+			if !ok {
+				break
+			}
+			cursor = next
+			continue
+		case !t.Approx:
+			removed += s.trimWithin(b, t)
 		}
-		if t.Approx {
-			break
-		}
-		removed += s.trimWithin(b, t)
 		break
 	}
 	if s.length == 0 {
@@ -63,52 +74,64 @@ func (s *Stream) Trim(t Trim) int64 {
 	return removed
 }
 
-// trimWithin marks entries of the head block deleted until the target is
-// met, walking past kept entries. With Keep set it may continue into the
-// following blocks, since kept entries can stop the head block from going.
+// blockFrom returns the first block whose first ID is at least from.
+func (s *Stream) blockFrom(from ID) *block {
+	var found *block
+	s.blocks.Ascend(&block{first: from}, func(b *block) bool {
+		found = b
+		return false
+	})
+	return found
+}
+
+// trimWithin marks entries deleted from the head block on until the target
+// is met. Without Keep one block always suffices; with Keep, kept entries
+// may hold the length up, so it goes on into the following blocks.
 func (s *Stream) trimWithin(b *block, t Trim) int64 {
 	var removed int64
-	var scratch [16][]byte
 	for b != nil {
-		mb := s.mutable(b)
-		off, _ := mb.masterEnd()
-		n := 0
-		done := false
-		for off < len(mb.data) {
-			if !t.ByMinID && s.length-uint64(n) <= t.MaxLen {
-				done = true
-				break
-			}
-			id, flags, _, next := mb.entryAt(off, scratch[:0])
-			if t.ByMinID && !id.Less(t.MinID) {
-				done = true
-				break
-			}
-			if flags&flagDeleted == 0 && (t.Keep == nil || !t.Keep(id)) {
-				mb.data[off] |= flagDeleted
-				n++
-				if t.Deleted != nil {
-					t.Deleted(id)
-				}
-			}
-			off = next
-		}
-		last := mb.last
-		s.removed(mb, n)
-		removed += int64(n)
+		n, done := s.trimBlock(b, t)
+		removed += n
 		if done || t.Keep == nil {
 			break
 		}
-		b = nil
-		s.blocks.Ascend(&block{first: last}, func(nb *block) bool {
-			if nb.first != mb.first {
-				b = nb
-				return false
-			}
-			return true
-		})
+		next, ok := b.last.Next()
+		if !ok {
+			break
+		}
+		b = s.blockFrom(next)
 	}
 	return removed
+}
+
+// trimBlock marks b's entries deleted in order while the target allows,
+// skipping kept ones; done reports that the target stopped it.
+func (s *Stream) trimBlock(b *block, t Trim) (removed int64, done bool) {
+	var scratch [16][]byte
+	mb := s.mutable(b)
+	off, _ := mb.masterEnd()
+	n := 0
+	for off < len(mb.data) {
+		if !t.ByMinID && s.length-uint64(n) <= t.MaxLen {
+			done = true
+			break
+		}
+		id, flags, _, next := mb.entryAt(off, scratch[:0])
+		if t.ByMinID && !id.Less(t.MinID) {
+			done = true
+			break
+		}
+		if flags&flagDeleted == 0 && (t.Keep == nil || !t.Keep(id)) {
+			mb.data[off] |= flagDeleted
+			n++
+			if t.Deleted != nil {
+				t.Deleted(id)
+			}
+		}
+		off = next
+	}
+	s.removed(mb, n)
+	return int64(n), done
 }
 
 func (s *Stream) anyKept(b *block, keep func(ID) bool) bool {
