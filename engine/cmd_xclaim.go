@@ -32,16 +32,8 @@ func (c *Ctx) intOr(b []byte, msg string) (int64, bool) {
 // [TIME unix-ms] [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID id]
 func xclaim(c *Ctx) {
 	args := c.Args
-	sv, ok := c.stream(args[1])
+	sv, g, ok := c.streamGroup(args[1], args[2])
 	if !ok {
-		return
-	}
-	var g *groups.Group
-	if sv != nil {
-		g = sv.group(args[2])
-	}
-	if g == nil {
-		c.Error(noGroup(args[1], args[2]))
 		return
 	}
 	minIdle, ok := c.intOr(args[4], "ERR Invalid min-idle-time argument for XCLAIM")
@@ -157,16 +149,8 @@ func xautoclaim(c *Ctx) {
 			return
 		}
 	}
-	sv, ok := c.stream(args[1])
+	sv, g, ok := c.streamGroup(args[1], args[2])
 	if !ok {
-		return
-	}
-	var g *groups.Group
-	if sv != nil {
-		g = sv.group(args[2])
-	}
-	if g == nil {
-		c.Error(noGroup(args[1], args[2]))
 		return
 	}
 	consumer := c.seen(g, args[3])

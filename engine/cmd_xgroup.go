@@ -220,6 +220,24 @@ func (sv *streamValue) info() groups.StreamInfo {
 func (sv *streamValue) has(id streams.ID) bool { return sv.Get(id, nil) }
 
 // noGroup is the NOGROUP error of XPENDING, XCLAIM, XAUTOCLAIM and XNACK.
+// streamGroup finds the stream at key and its group, replying WRONGTYPE
+// or NOGROUP (ok false) when either is missing.
+func (c *Ctx) streamGroup(key, group []byte) (*streamValue, *groups.Group, bool) {
+	sv, ok := c.stream(key)
+	if !ok {
+		return nil, nil, false
+	}
+	var g *groups.Group
+	if sv != nil {
+		g = sv.group(group)
+	}
+	if g == nil {
+		c.Error(noGroup(key, group))
+		return nil, nil, false
+	}
+	return sv, g, true
+}
+
 func noGroup(key, group []byte) string {
 	return "NOGROUP No such key '" + string(key) + "' or consumer group '" + string(group) + "'"
 }

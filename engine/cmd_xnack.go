@@ -17,16 +17,8 @@ func init() {
 // start with "ERR" to a function that adds another, and clients see both.
 func xnack(c *Ctx) {
 	args := c.Args
-	sv, ok := c.stream(args[1])
+	sv, g, ok := c.streamGroup(args[1], args[2])
 	if !ok {
-		return
-	}
-	var g *groups.Group
-	if sv != nil {
-		g = sv.group(args[2])
-	}
-	if g == nil {
-		c.Error(noGroup(args[1], args[2]))
 		return
 	}
 	var mode groups.ReleaseMode

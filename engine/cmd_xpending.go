@@ -49,16 +49,8 @@ func xpending(c *Ctx) {
 			consumer = args[at+3]
 		}
 	}
-	sv, ok := c.stream(args[1])
+	_, g, ok := c.streamGroup(args[1], args[2])
 	if !ok {
-		return
-	}
-	var g *groups.Group
-	if sv != nil {
-		g = sv.group(args[2])
-	}
-	if g == nil {
-		c.Error(noGroup(args[1], args[2]))
 		return
 	}
 	if len(args) == 3 {

@@ -15,47 +15,14 @@ import (
 	"sluice/wal"
 )
 
-func client(t *testing.T, addr string, proto int) *redis.Client {
-	t.Helper()
-	c := redis.NewClient(&redis.Options{Addr: addr, Protocol: proto})
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
-// raw sends one command in RESP and returns the raw reply line(s) read
-// within a short time, to check bytes on the wire.
-func raw(t *testing.T, addr string, cmds ...string) string {
-	t.Helper()
-	conn, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	for _, c := range cmds {
-		if _, err := conn.Write([]byte(c + "\r\n")); err != nil {
-			t.Fatal(err)
-		}
-	}
-	conn.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
-	var b strings.Builder
-	r := bufio.NewReader(conn)
-	for {
-		line, err := r.ReadString('\n')
-		b.WriteString(line)
-		if err != nil {
-			return b.String()
-		}
-	}
-}
-
 func TestUnknownCommandKeepsConnection(t *testing.T) {
 	addr := testserver.Start(t)
-	got := raw(t, addr, "FOO bar baz", "PING")
+	got := gRaw(t, addr, "FOO bar baz", "PING")
 	want := "-ERR unknown command 'FOO', with args beginning with: 'bar' 'baz' \r\n+PONG\r\n"
 	if got != want {
 		t.Fatalf("got %q want %q", got, want)
 	}
-	if got := raw(t, addr, "XADD s", "XLEN"); got != "-ERR wrong number of arguments for 'xadd' command\r\n-ERR wrong number of arguments for 'xlen' command\r\n" {
+	if got := gRaw(t, addr, "XADD s", "XLEN"); got != "-ERR wrong number of arguments for 'xadd' command\r\n-ERR wrong number of arguments for 'xlen' command\r\n" {
 		t.Fatalf("arity: %q", got)
 	}
 }
@@ -63,13 +30,13 @@ func TestUnknownCommandKeepsConnection(t *testing.T) {
 func TestRESP2AndRESP3Shapes(t *testing.T) {
 	addr := testserver.Start(t)
 	// RESP2: XREAD timeout is a null array, XREAD is an array of [key, entries].
-	got := raw(t, addr, "XADD s 1-1 f v", "XREAD STREAMS s 0", "XREAD BLOCK 10 STREAMS s $")
+	got := gRaw(t, addr, "XADD s 1-1 f v", "XREAD STREAMS s 0", "XREAD BLOCK 10 STREAMS s $")
 	want := "$3\r\n1-1\r\n*1\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n1-1\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n*-1\r\n"
 	if got != want {
 		t.Fatalf("resp2 got %q", got)
 	}
 	// RESP3: a map keyed by stream, and a null.
-	got = raw(t, addr, "HELLO 3", "XREAD STREAMS s 0", "XREAD BLOCK 10 STREAMS s $")
+	got = gRaw(t, addr, "HELLO 3", "XREAD STREAMS s 0", "XREAD BLOCK 10 STREAMS s $")
 	i := strings.Index(got, "%1\r\n$1\r\ns\r\n")
 	if i < 0 || !strings.HasSuffix(got, "_\r\n") || !strings.HasPrefix(got, "%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n") {
 		t.Fatalf("resp3 got %q", got)
@@ -79,10 +46,10 @@ func TestRESP2AndRESP3Shapes(t *testing.T) {
 func TestBlockingXRead(t *testing.T) {
 	addr := testserver.Start(t)
 	ctx := context.Background()
-	c := client(t, addr, 2)
+	c := gClient(t, addr, 2, 0)
 	res := make(chan []redis.XStream, 1)
 	go func() {
-		b := client(t, addr, 3)
+		b := gClient(t, addr, 3, 0)
 		s, err := b.XRead(ctx, &redis.XReadArgs{Streams: []string{"q", "$"}, Block: 0}).Result()
 		if err != nil {
 			t.Error(err)
@@ -116,12 +83,12 @@ func TestBlockingXRead(t *testing.T) {
 
 func TestMultiExec(t *testing.T) {
 	addr := testserver.Start(t)
-	got := raw(t, addr, "MULTI", "XADD t 1-1 a 1", "XADD t 2-1 b 2", "XLEN t", "EXEC")
+	got := gRaw(t, addr, "MULTI", "XADD t 1-1 a 1", "XADD t 2-1 b 2", "XLEN t", "EXEC")
 	want := "+OK\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n*3\r\n$3\r\n1-1\r\n$3\r\n2-1\r\n:2\r\n"
 	if got != want {
 		t.Fatalf("multi: %q", got)
 	}
-	got = raw(t, addr, "MULTI", "XADD t", "XLEN t", "EXEC", "EXEC", "DISCARD")
+	got = gRaw(t, addr, "MULTI", "XADD t", "XLEN t", "EXEC", "EXEC", "DISCARD")
 	want = "+OK\r\n-ERR wrong number of arguments for 'xadd' command\r\n+QUEUED\r\n" +
 		"-EXECABORT Transaction discarded because of previous errors.\r\n-ERR EXEC without MULTI\r\n-ERR DISCARD without MULTI\r\n"
 	if got != want {
@@ -129,7 +96,7 @@ func TestMultiExec(t *testing.T) {
 	}
 	// WATCH: another client's write aborts EXEC with a null array.
 	ctx := context.Background()
-	c := client(t, addr, 2)
+	c := gClient(t, addr, 2, 0)
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -155,7 +122,7 @@ func TestMultiExec(t *testing.T) {
 
 func TestAuth(t *testing.T) {
 	addr, _ := testserver.StartConfig(t, broker.Config{Dir: t.TempDir(), RequirePass: "s3cret"})
-	got := raw(t, addr, "XLEN s", "AUTH nope", "AUTH default s3cret", "XLEN s")
+	got := gRaw(t, addr, "XLEN s", "AUTH nope", "AUTH default s3cret", "XLEN s")
 	want := "-NOAUTH Authentication required.\r\n-WRONGPASS invalid username-password pair or user is disabled.\r\n+OK\r\n:0\r\n"
 	if got != want {
 		t.Fatalf("auth: %q", got)
@@ -184,7 +151,7 @@ func TestRestartReplaysLog(t *testing.T) {
 	c.Close()
 	stop()
 	addr, _ = testserver.StartDir(t, dir, wal.Always)
-	c = client(t, addr, 2)
+	c = gClient(t, addr, 2, 0)
 	after := c.XRange(ctx, "s", "-", "+").Val()
 	if len(after) != 500 || after[0].ID != before[0].ID || after[499].ID != before[499].ID {
 		t.Fatalf("after restart: %d entries", len(after))
@@ -196,7 +163,7 @@ func TestRestartReplaysLog(t *testing.T) {
 func TestBlockedClientHangup(t *testing.T) {
 	addr := testserver.Start(t)
 	ctx := context.Background()
-	c := client(t, addr, 2)
+	c := gClient(t, addr, 2, 0)
 	if err := c.XGroupCreateMkStream(ctx, "jobs", "g", "$").Err(); err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ import (
 func groupFixture(t *testing.T, n int) (*redis.Client, string) {
 	t.Helper()
 	addr := testserver.Start(t)
-	c := client(t, addr, 2)
+	c := gClient(t, addr, 2, 0)
 	ctx := context.Background()
 	for i := 1; i <= n; i++ {
 		id := itoa(i) + "-0"
@@ -315,7 +315,7 @@ func stripIdle(v any) any {
 // returns a channel with its result, once the server reports it blocked.
 func blockedRead(t *testing.T, addr string, args ...any) <-chan any {
 	t.Helper()
-	c := client(t, addr, 2)
+	c := gClient(t, addr, 2, 0)
 	out := make(chan any, 1)
 	go func() {
 		v, err := c.Do(context.Background(), args...).Result()
@@ -325,7 +325,7 @@ func blockedRead(t *testing.T, addr string, args ...any) <-chan any {
 		}
 		out <- v
 	}()
-	admin := client(t, addr, 2)
+	admin := gClient(t, addr, 2, 0)
 	for range 200 {
 		info, _ := admin.Info(context.Background(), "clients").Result()
 		if strings.Contains(info, "blocked_clients:1") {
@@ -397,7 +397,7 @@ func TestCrashAndRedeliver(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	addr, stop := testserver.StartDir(t, dir, wal.Always)
-	c := client(t, addr, 2)
+	c := gClient(t, addr, 2, 0)
 	for i := 1; i <= 4; i++ {
 		c.XAdd(ctx, &redis.XAddArgs{Stream: "jobs", ID: itoa(i) + "-0", Values: []string{"job", itoa(i)}})
 	}
@@ -412,7 +412,7 @@ func TestCrashAndRedeliver(t *testing.T) {
 	stop()
 
 	addr, stop = testserver.StartDir(t, dir, wal.Always)
-	c = client(t, addr, 2)
+	c = gClient(t, addr, 2, 0)
 	pend, err := c.XPending(ctx, "jobs", "workers").Result()
 	if err != nil || pend.Count != 4 || pend.Consumers["dead"] != 4 {
 		t.Fatalf("pending after restart: %+v %v", pend, err)
@@ -443,7 +443,7 @@ func TestCrashAndRedeliver(t *testing.T) {
 	c.Close()
 	stop()
 	addr, _ = testserver.StartDir(t, dir, wal.Always)
-	c = client(t, addr, 2)
+	c = gClient(t, addr, 2, 0)
 	if after := fixPending(do(t, c, "xpending", "jobs", "workers", "-", "+", "10")); after != before {
 		t.Errorf("after a second restart: %s, want %s", after, before)
 	}
@@ -487,7 +487,7 @@ func TestXInfoGroupsAndConsumers(t *testing.T) {
 
 func TestGroupRepliesInRESP3(t *testing.T) {
 	_, addr := groupFixture(t, 2)
-	c := client(t, addr, 3)
+	c := gClient(t, addr, 3, 0)
 	ctx := context.Background()
 	res, err := c.XReadGroup(ctx, &redis.XReadGroupArgs{Group: "g", Consumer: "a", Streams: []string{"k", ">"}, Block: -1}).Result()
 	if err != nil || len(res) != 1 || res[0].Stream != "k" || len(res[0].Messages) != 2 {

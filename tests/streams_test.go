@@ -60,7 +60,7 @@ func stInfo(t *testing.T, c *redis.Client, key, field string) string {
 }
 
 func TestStreamXAdd(t *testing.T) {
-	c := client(t, testserver.Start(t), 2)
+	c := gClient(t, testserver.Start(t), 2, 0)
 	stRun(t, c, []stCase{
 		{a("XADD", "s"), "ERR wrong number of arguments for 'xadd' command"},
 		{a("XADD", "s", "*"), "ERR wrong number of arguments for 'xadd' command"},
@@ -131,7 +131,7 @@ func TestStreamXAdd(t *testing.T) {
 }
 
 func TestStreamTrim(t *testing.T) {
-	c := client(t, testserver.Start(t), 2)
+	c := gClient(t, testserver.Start(t), 2, 0)
 	ctx := context.Background()
 	fill := func(key string, n int) {
 		pipe := c.Pipeline()
@@ -190,7 +190,7 @@ func TestStreamTrim(t *testing.T) {
 }
 
 func TestStreamXRange(t *testing.T) {
-	c := client(t, testserver.Start(t), 2)
+	c := gClient(t, testserver.Start(t), 2, 0)
 	for _, id := range []string{"0-1", "0-18446744073709551615", "1-0", "42-0", "42-42",
 		"18446744073709551615-18446744073709551614", "18446744073709551615-18446744073709551615"} {
 		if err := c.Do(context.Background(), "XADD", "v", id, "f", id).Err(); err != nil {
@@ -260,7 +260,7 @@ func TestStreamXRange(t *testing.T) {
 }
 
 func TestStreamXDelAndXSetID(t *testing.T) {
-	c := client(t, testserver.Start(t), 2)
+	c := gClient(t, testserver.Start(t), 2, 0)
 	stRun(t, c, []stCase{
 		{a("XDEL", "s"), "ERR wrong number of arguments for 'xdel' command"},
 		{a("XDEL", "nokey", "bad"), "0"},
@@ -305,7 +305,7 @@ func TestStreamXDelAndXSetID(t *testing.T) {
 
 func TestStreamXInfo(t *testing.T) {
 	addr := testserver.Start(t)
-	c := client(t, addr, 2)
+	c := gClient(t, addr, 2, 0)
 	stRun(t, c, []stCase{
 		{a("XINFO"), "ERR wrong number of arguments for 'xinfo' command"},
 		{a("XINFO", "FOO"), "ERR unknown subcommand 'FOO'. Try XINFO HELP."},
@@ -359,7 +359,7 @@ func TestStreamXInfo(t *testing.T) {
 		t.Errorf("XINFO STREAM FULL: %+v", full)
 	}
 	// RESP3: a map, null entries as nil.
-	c3 := client(t, addr, 3)
+	c3 := gClient(t, addr, 3, 0)
 	info := c3.Do(ctx, "XINFO", "STREAM", "s").Val().(map[any]any)
 	if len(info) != 16 || info["first-entry"] != nil || info["length"] != int64(0) {
 		t.Errorf("RESP3 XINFO STREAM: %v", info)
@@ -371,7 +371,7 @@ func TestStreamXInfo(t *testing.T) {
 }
 
 func TestStreamIDMP(t *testing.T) {
-	c := client(t, testserver.Start(t), 2)
+	c := gClient(t, testserver.Start(t), 2, 0)
 	stRun(t, c, []stCase{
 		{a("XADD", "m", "IDMP", "p1", "*", "f", "v"), "ERR Invalid stream ID specified as stream command argument"},
 		{a("XADD", "m", "IDMP", "p1", "i1", "1-1", "f", "v"), "ERR IDMP/IDMPAUTO can be used only with auto-generated IDs"},
@@ -453,7 +453,7 @@ func TestStreamIDMP(t *testing.T) {
 
 func TestStreamXRead(t *testing.T) {
 	addr := testserver.Start(t)
-	c := client(t, addr, 2)
+	c := gClient(t, addr, 2, 0)
 	stRun(t, c, []stCase{
 		{a("XREAD", "STREAMS", "s"), "ERR wrong number of arguments for 'xread' command"},
 		{a("XREAD", "STREAMS", "s", "t", "0"), "ERR Unbalanced 'xread' list of streams: for each stream key an ID, '+', or '$' must be specified."},
@@ -488,7 +488,7 @@ func TestStreamXRead(t *testing.T) {
 		{a("XREAD", "STREAMS", "s", "str", "0", "0"), "WRONGTYPE Operation against a key holding the wrong kind of value"},
 	})
 	// RESP3: a map from key to entries; the timeout is a null.
-	c3 := client(t, addr, 3)
+	c3 := gClient(t, addr, 3, 0)
 	stRun(t, c3, []stCase{
 		{a("XREAD", "STREAMS", "s", "t", "1", "0"), "map[s:[[2-0 [k2 v2]]] t:[[1-0 [k t1]]]]"},
 		{a("XREAD", "BLOCK", "10", "STREAMS", "s", "$"), "nil"},
@@ -514,7 +514,7 @@ func stBlocked(t *testing.T, c *redis.Client, n int) {
 // stRead runs a blocking XREAD on its own connection.
 func stRead(t *testing.T, addr string, proto int, args ...any) <-chan string {
 	ch := make(chan string, 1)
-	c := client(t, addr, proto)
+	c := gClient(t, addr, proto, 0)
 	go func() { ch <- stReply(c, append(a("XREAD"), args...)...) }()
 	return ch
 }
@@ -532,7 +532,7 @@ func stWait(t *testing.T, ch <-chan string) string {
 
 func TestStreamXReadBlocking(t *testing.T) {
 	addr := testserver.Start(t)
-	c := client(t, addr, 2)
+	c := gClient(t, addr, 2, 0)
 	ctx := context.Background()
 	c.XAdd(ctx, &redis.XAddArgs{Stream: "s2", ID: "1-0", Values: []string{"old", "x"}})
 
@@ -607,7 +607,7 @@ func TestStreamXReadBlocking(t *testing.T) {
 }
 
 func TestStreamBadInputKeepsServing(t *testing.T) {
-	c := client(t, testserver.Start(t), 2)
+	c := gClient(t, testserver.Start(t), 2, 0)
 	c.XAdd(context.Background(), &redis.XAddArgs{Stream: "s", ID: "1-0", Values: []string{"f", "v"}})
 	huge := "99999999999999999999999999"
 	bad := [][]any{
@@ -687,7 +687,7 @@ func TestStreamRestart(t *testing.T) {
 	stop()
 	for _, d := range []string{crashed, dir} { // log replay; shutdown snapshot
 		addr, stop := testserver.StartDir(t, d, wal.Always)
-		c := client(t, addr, 2)
+		c := gClient(t, addr, 2, 0)
 		if after := state(c); after != before {
 			t.Fatalf("after restart on %s:\n%s\nbefore:\n%s", d, after, before)
 		}
