@@ -29,7 +29,7 @@ func main() {
 			"Redis 8 stream commands, with every acknowledged write in a checksummed log.",
 		Flags:    serveFlags(),
 		Action:   serve,
-		Commands: []*cli.Command{bench.Command()},
+		Commands: []*cli.Command{bench.Command(), checkCommand()},
 	}
 	if err := app.Run(os.Args); err != nil {
 		fmt.Fprintln(os.Stderr, "sluice:", err)
@@ -44,6 +44,10 @@ func serveFlags() []cli.Flag {
 		&cli.StringFlag{Name: "requirepass", Usage: "password of the default user (AUTH)", EnvVars: []string{"SLUICE_REQUIREPASS"}},
 		&cli.IntFlag{Name: "databases", Value: 16, Usage: "number of databases (SELECT 0..N-1)", EnvVars: []string{"SLUICE_DATABASES"}},
 		&cli.StringFlag{Name: "appendfsync", Value: "everysec", Usage: "fsync policy: always, everysec or no", EnvVars: []string{"SLUICE_APPENDFSYNC"}},
+		&cli.DurationFlag{Name: "snapshot-interval", Value: broker.DefaultSnapshotInterval,
+			Usage: "longest time between snapshots while anything changes (negative: never)", EnvVars: []string{"SLUICE_SNAPSHOT_INTERVAL"}},
+		&cli.Int64Flag{Name: "snapshot-after-changes", Value: broker.DefaultSnapshotAfterChanges,
+			Usage: "snapshot after this many changes (negative: never)", EnvVars: []string{"SLUICE_SNAPSHOT_AFTER_CHANGES"}},
 		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug, info, warn or error", EnvVars: []string{"SLUICE_LOG_LEVEL"}},
 		&cli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile to this file until shutdown", Hidden: true},
 	}
@@ -69,6 +73,7 @@ func serve(c *cli.Context) error {
 	b, err := broker.Open(broker.Config{
 		Addr: c.String("addr"), Dir: c.String("dir"), RequirePass: c.String("requirepass"),
 		Databases: c.Int("databases"), Fsync: fsync, Logger: logger,
+		SnapshotInterval: c.Duration("snapshot-interval"), SnapshotAfterChanges: c.Int64("snapshot-after-changes"),
 	})
 	if err != nil {
 		return err

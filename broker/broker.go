@@ -5,12 +5,14 @@
 package broker
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"sluice/engine"
@@ -26,15 +28,25 @@ type Config struct {
 	Databases   int
 	Fsync       wal.Policy
 	Logger      *slog.Logger
+	// SnapshotInterval is the longest time between snapshots while
+	// anything changes (0: DefaultSnapshotInterval, negative: never).
+	SnapshotInterval time.Duration
+	// SnapshotAfterChanges starts a snapshot after this many changes, once
+	// the log has also grown as large as the last snapshot
+	// (0: DefaultSnapshotAfterChanges, negative: never).
+	SnapshotAfterChanges int64
 }
 
 // Broker is a running sluice.
 type Broker struct {
-	cfg Config
-	log *slog.Logger
-	eng *engine.Engine
-	wal *wal.Log
-	srv *resp.Server
+	cfg  Config
+	log  *slog.Logger
+	eng  *engine.Engine
+	wal  *wal.Log
+	srv  *resp.Server
+	snap *snapshotter
+	pass atomic.Pointer[string] // requirepass, changed by CONFIG SET
+	lock *os.File
 }
 
 // Open recovers the data directory and prepares the server; Serve starts
@@ -46,28 +58,34 @@ func Open(cfg Config) (*Broker, error) {
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("broker: data dir: %w", err)
 	}
-	b := &Broker{cfg: cfg, log: cfg.Logger}
-	b.eng = engine.New(engine.Options{Databases: cfg.Databases, Logger: cfg.Logger})
-	start := time.Now()
-	l, err := wal.Open(wal.Options{Dir: filepath.Join(cfg.Dir, "wal"), Fsync: cfg.Fsync, Logger: cfg.Logger})
+	absDir, err := filepath.Abs(cfg.Dir)
 	if err != nil {
-		return nil, fmt.Errorf("broker: %w", err)
+		return nil, fmt.Errorf("broker: data dir: %w", err)
 	}
-	var n int
-	if err := l.Replay(0, func(r wal.Record) error {
-		n++
-		return b.eng.Replay(r.LSN, r.Type, r.Body)
-	}); err != nil {
-		l.Close()
-		return nil, fmt.Errorf("broker: replay: %w", err)
+	lock, err := lockDir(cfg.Dir)
+	if err != nil {
+		return nil, err
 	}
-	b.log.Info("recovered", "records", n, "took", time.Since(start).Round(time.Millisecond))
+	b := &Broker{cfg: cfg, log: cfg.Logger, lock: lock}
+	b.eng = engine.New(engine.Options{Databases: cfg.Databases, Logger: cfg.Logger})
+	rec, err := b.recover()
+	if err != nil {
+		lock.Close()
+		return nil, err
+	}
+	l := rec.wal
 	b.wal = l
 	b.eng.SetLog(l)
+	b.snap = newSnapshotter(cfg.Dir, b.eng, l, cfg.Logger, cfg, rec.newest, rec.prev, rec.size)
+	b.eng.SetSaver(b.snap)
+	b.addInfo()
+	b.addConfig(absDir)
+	go b.snap.run()
+	b.eng.StartExpiry(context.Background())
 	b.srv = resp.New(resp.Options{
 		Engine:      b.eng,
 		Durable:     l.Wait,
-		RequirePass: func() string { return cfg.RequirePass },
+		RequirePass: b.requirePass,
 		Logger:      cfg.Logger,
 	})
 	return b, nil
@@ -75,6 +93,7 @@ func Open(cfg Config) (*Broker, error) {
 
 // Serve answers on ln until Close.
 func (b *Broker) Serve(ln net.Listener) error {
+	b.addPort(ln)
 	b.log.Info("sluice ready", "addr", ln.Addr().String(), "dir", b.cfg.Dir, "appendfsync", b.cfg.Fsync.String())
 	return b.srv.Serve(ln)
 }
@@ -88,12 +107,21 @@ func (b *Broker) ListenAndServe() error {
 	return b.Serve(ln)
 }
 
-// Close stops serving, lets running commands finish, then flushes and
-// fsyncs the log.
+// Close stops serving, lets running commands finish, writes a final
+// snapshot (so the next start replays nothing), then flushes and fsyncs the
+// log.
 func (b *Broker) Close() error {
 	err := b.srv.Close()
+	b.eng.StopExpiry()
+	b.snap.halt()
+	if serr := b.snap.final(); serr != nil {
+		b.log.Error("shutdown snapshot failed; the log still holds everything", "err", serr)
+		err = errors.Join(err, fmt.Errorf("broker: shutdown snapshot: %w", serr))
+	}
+	b.eng.SetSaver(nil)
 	if cerr := b.wal.Close(); cerr != nil {
 		err = errors.Join(err, fmt.Errorf("broker: close log: %w", cerr))
 	}
+	b.lock.Close() // releases the data dir lock
 	return err
 }

@@ -39,6 +39,7 @@ type Server struct {
 	wg      sync.WaitGroup // connections inside a handler
 
 	mu      sync.Mutex
+	ln      net.Listener
 	clients map[int64]*client
 
 	connected atomic.Int64
@@ -61,6 +62,13 @@ func New(opts Options) *Server {
 
 // Serve accepts connections on ln until Close.
 func (s *Server) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	if s.closing.Load() {
+		s.mu.Unlock()
+		return ln.Close()
+	}
+	s.ln = ln
+	s.mu.Unlock()
 	err := s.rs.Serve(ln)
 	if s.closing.Load() {
 		return nil
@@ -71,20 +79,29 @@ func (s *Server) Serve(ln net.Listener) error {
 // Close stops accepting, ends blocked waits, closes every connection and
 // waits for running commands to finish.
 func (s *Server) Close() error {
+	s.mu.Lock()
 	if s.closing.Swap(true) {
+		s.mu.Unlock()
 		return nil
 	}
+	ln := s.ln
+	s.mu.Unlock()
 	close(s.done)
-	err := s.rs.Close()
+	var err error
+	if ln != nil {
+		// Closing the listener ends redcon's accept loop even when Serve
+		// has not reached it yet (redcon's Close then says "not serving").
+		s.rs.Close()
+		if err = ln.Close(); errors.Is(err, net.ErrClosed) {
+			err = nil
+		}
+	}
 	s.mu.Lock()
 	for _, c := range s.clients {
 		c.stop()
 	}
 	s.mu.Unlock()
 	s.wg.Wait()
-	if errors.Is(err, net.ErrClosed) {
-		err = nil
-	}
 	return err
 }
 

@@ -39,18 +39,18 @@ const maxPooled = 64 << 10
 
 func (l *Log) run() {
 	defer close(l.done)
-	var tick <-chan time.Time
-	if l.policy == EverySec {
-		t := time.NewTicker(time.Second)
-		defer t.Stop()
-		tick = t.C
-	}
+	// The ticker runs under every policy since SetPolicy may switch to
+	// EverySec; it fsyncs only under EverySec.
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
 	for {
 		select {
 		case <-l.kick:
 			_ = l.commit() // failures are latched and reported to waiters
-		case <-tick:
-			_ = l.sync()
+		case <-tick.C:
+			if l.Policy() == EverySec {
+				_ = l.sync()
+			}
 		case r := <-l.reqs:
 			r.done <- r.fn()
 		case <-l.stop:
@@ -119,8 +119,13 @@ func (l *Log) commit() error {
 		if err := syncDir(l.dir); err != nil {
 			return l.fail(err)
 		}
+		// tidwall/wal caches the segments it closes; nothing reads them
+		// through it (Replay reads the files), so free that memory.
+		if err := l.wl.ClearCache(); err != nil {
+			return l.fail(fmt.Errorf("wal: clear segment cache: %w", err))
+		}
 	}
-	if l.policy == Always {
+	if l.Policy() == Always {
 		if err := l.sync(); err != nil {
 			return err
 		}

@@ -14,11 +14,16 @@ import (
 // ErrClosed is returned by calls on a closed log.
 var ErrClosed = errors.New("wal: log closed")
 
+// DefaultSegmentSize is smaller than tidwall/wal's 20 MB because tidwall/wal
+// keeps the tail segment in memory, and TruncateFront rewrites the segment
+// it cuts into.
+const DefaultSegmentSize = 8 << 20
+
 // Options configure Open.
 type Options struct {
 	Dir         string // directory of the log segments (created if missing)
 	Fsync       Policy
-	SegmentSize int          // 0 = tidwall/wal default
+	SegmentSize int          // 0 = DefaultSegmentSize
 	Logger      *slog.Logger // nil = slog.Default()
 }
 
@@ -26,7 +31,7 @@ type Options struct {
 // all file writes happen on the committer goroutine.
 type Log struct {
 	dir         string
-	policy      Policy
+	policy      atomic.Int32 // a Policy; SetPolicy changes it while running
 	logger      *slog.Logger
 	segmentSize int // tidwall/wal's effective segment size
 
@@ -70,7 +75,7 @@ func Open(opts Options) (*Log, error) {
 	}
 	segmentSize := opts.SegmentSize
 	if segmentSize <= 0 {
-		segmentSize = tidwall.DefaultOptions.SegmentSize
+		segmentSize = DefaultSegmentSize
 	}
 	if err := makeDir(opts.Dir); err != nil {
 		return nil, err
@@ -79,7 +84,8 @@ func Open(opts Options) (*Log, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Log{dir: opts.Dir, policy: opts.Fsync, logger: logger, segmentSize: segmentSize}
+	l := &Log{dir: opts.Dir, logger: logger, segmentSize: segmentSize}
+	l.policy.Store(int32(opts.Fsync))
 	l.pubCond = sync.NewCond(&l.pubMu)
 	if err := l.start(wl); err != nil {
 		_ = wl.Close() // already failing with err
@@ -206,6 +212,28 @@ func (l *Log) Size() int64 {
 		n += s.size
 	}
 	return n
+}
+
+// Policy is the fsync policy in force.
+func (l *Log) Policy() Policy { return Policy(l.policy.Load()) }
+
+// SetPolicy changes the fsync policy (CONFIG SET appendfsync). Switching to
+// Always first fsyncs what was written under the old policy, so every
+// record is durable once a later Wait returns.
+func (l *Log) SetPolicy(p Policy) error {
+	if p < Always || p > No {
+		return fmt.Errorf("wal: invalid fsync policy %d", int(p))
+	}
+	return l.do(func() error {
+		l.policy.Store(int32(p))
+		if p != Always {
+			return nil
+		}
+		if err := l.commit(); err != nil {
+			return err
+		}
+		return l.sync()
+	})
 }
 
 // Sync writes every queued record and fsyncs now, whatever the policy.

@@ -1,0 +1,35 @@
+package broker
+
+import (
+	"net"
+
+	"sluice/wal"
+)
+
+// addConfig gives CONFIG the parameters whose values live in the broker:
+// appendfsync and requirepass can change while running, dir cannot.
+func (b *Broker) addConfig(absDir string) {
+	b.eng.ConfigParam("dir", absDir, nil)
+	b.eng.ConfigParam("appendfsync", b.cfg.Fsync.String(), func(v string) error {
+		p, err := wal.ParsePolicy(v)
+		if err != nil {
+			return err
+		}
+		return b.wal.SetPolicy(p)
+	})
+	b.pass.Store(&b.cfg.RequirePass)
+	b.eng.ConfigParam("requirepass", b.cfg.RequirePass, func(v string) error {
+		b.pass.Store(&v)
+		return nil
+	})
+}
+
+// requirePass is the password in force, for the protocol layer.
+func (b *Broker) requirePass() string { return *b.pass.Load() }
+
+// addPort shows the listening port in CONFIG GET port.
+func (b *Broker) addPort(ln net.Listener) {
+	if _, port, err := net.SplitHostPort(ln.Addr().String()); err == nil {
+		b.eng.ConfigParam("port", port, nil)
+	}
+}

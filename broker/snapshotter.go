@@ -1,0 +1,241 @@
+package broker
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"sluice/engine"
+	"sluice/snapshot"
+	"sluice/wal"
+)
+
+// Defaults for Config's snapshot triggers.
+const (
+	DefaultSnapshotInterval     = 5 * time.Minute
+	DefaultSnapshotAfterChanges = 100000
+	// retryDelay spaces attempts after a failed snapshot (Redis waits 5 s
+	// before retrying a failed BGSAVE).
+	retryDelay = 5 * time.Second
+)
+
+// snapshotter writes snapshots and truncates the log behind them. Its
+// goroutine, owned by the Broker, runs the periodic and BGSAVE snapshots;
+// SAVE and Close write on the caller's goroutine. mu makes them take turns.
+type snapshotter struct {
+	dir      string
+	eng      *engine.Engine
+	wal      *wal.Log
+	log      *slog.Logger
+	interval time.Duration
+	after    int64
+
+	mu sync.Mutex // held for a whole snapshot
+	// newest is the LSN of the newest snapshot on disk and prev of the one
+	// before it; the log is kept back to prev, so that if newest turns out
+	// damaged at the next start, prev plus the log still recover everything.
+	newest, prev uint64
+	lastTry      time.Time
+
+	running   atomic.Bool // a background snapshot is under way
+	scheduled atomic.Bool // BGSAVE SCHEDULE: run another one after it
+	failed    atomic.Bool // the last snapshot failed
+	lastSave  atomic.Int64
+	lastSize  atomic.Int64
+	lastLSN   atomic.Uint64
+
+	kick chan struct{}
+	stop chan struct{}
+	done chan struct{}
+}
+
+func newSnapshotter(dir string, eng *engine.Engine, l *wal.Log, logger *slog.Logger, cfg Config, newest, prev uint64, size int64) *snapshotter {
+	s := &snapshotter{dir: dir, eng: eng, wal: l, log: logger, interval: cfg.SnapshotInterval, after: cfg.SnapshotAfterChanges,
+		newest: newest, prev: prev, lastTry: time.Now(),
+		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	if s.interval == 0 {
+		s.interval = DefaultSnapshotInterval
+	}
+	if s.after == 0 {
+		s.after = DefaultSnapshotAfterChanges
+	}
+	s.lastSave.Store(time.Now().Unix())
+	s.lastSize.Store(size)
+	s.lastLSN.Store(newest)
+	return s
+}
+
+// run is the background loop; it returns when Close calls halt.
+func (s *snapshotter) run() {
+	defer close(s.done)
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-s.kick:
+			s.background()
+		case <-t.C:
+			if s.due() && s.running.CompareAndSwap(false, true) {
+				s.background()
+			}
+		}
+	}
+}
+
+// due reports whether a periodic snapshot should start: some change and the
+// interval passed, or many changes and a log at least as large as the last
+// snapshot (Redis's auto-aof-rewrite-percentage 100), so snapshots of a
+// large keyspace stay rare enough to cost little.
+func (s *snapshotter) due() bool {
+	dirty := s.eng.Dirty()
+	s.mu.Lock()
+	since := time.Since(s.lastTry)
+	s.mu.Unlock()
+	switch {
+	case dirty == 0:
+		return false
+	case s.failed.Load() && since < retryDelay:
+		return false
+	case s.interval > 0 && since >= s.interval:
+		return true
+	}
+	return s.after > 0 && dirty >= s.after && s.wal.Size() >= s.lastSize.Load()
+}
+
+// background takes a snapshot with running set, then any scheduled one.
+func (s *snapshotter) background() {
+	for {
+		s.running.Store(true)
+		st, covered, err := s.eng.Capture()
+		if err == nil {
+			err = s.save(st)
+		}
+		if err == nil {
+			s.eng.Saved(covered)
+		} else {
+			s.log.Error("background snapshot failed", "err", err)
+		}
+		s.running.Store(false)
+		if !s.scheduled.Swap(false) || !s.running.CompareAndSwap(false, true) {
+			return
+		}
+	}
+}
+
+// Save implements engine.Saver for SAVE (called under the engine lock).
+func (s *snapshotter) Save(st *snapshot.State) error {
+	if s.running.Load() {
+		return engine.ErrSaveInProgress
+	}
+	return s.save(st)
+}
+
+// Background implements engine.Saver for BGSAVE.
+func (s *snapshotter) Background(schedule bool) (bool, error) {
+	if !s.running.CompareAndSwap(false, true) {
+		if schedule {
+			s.scheduled.Store(true)
+			return true, nil
+		}
+		return false, engine.ErrSaveInProgress
+	}
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+	return false, nil
+}
+
+// LastSave implements engine.Saver for LASTSAVE.
+func (s *snapshotter) LastSave() int64 { return s.lastSave.Load() }
+
+// save writes st and makes it the newest snapshot: write and fsync a
+// temporary file, wait until the log holds st.LSN durably (a snapshot must
+// never be ahead of its log), rename, read it back, then drop what is no
+// longer needed for recovery.
+func (s *snapshotter) save(st *snapshot.State) error {
+	if !s.mu.TryLock() {
+		// SAVE under the engine lock while a snapshot runs: waiting
+		// could deadlock with the other snapshot's Saved.
+		if s.running.Load() {
+			return engine.ErrSaveInProgress
+		}
+		s.mu.Lock()
+	}
+	defer s.mu.Unlock()
+	start := time.Now()
+	s.lastTry = start
+	err := s.write(st)
+	s.failed.Store(err != nil)
+	if err != nil {
+		return err
+	}
+	s.lastSave.Store(time.Now().Unix())
+	s.lastLSN.Store(st.LSN)
+	s.log.Info("snapshot saved", "lsn", st.LSN, "keys", len(st.Keys), "size", s.lastSize.Load(),
+		"took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func (s *snapshotter) write(st *snapshot.State) error {
+	tmp := snapshot.TempPath(s.dir, st.LSN)
+	size, err := snapshot.Write(tmp, st)
+	if err == nil && st.LSN > 0 {
+		err = s.wal.Wait(st.LSN)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("snapshot at LSN %d: %w", st.LSN, err)
+	}
+	final, err := snapshot.Commit(tmp)
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if _, err := snapshot.Verify(final); err != nil {
+		return errors.Join(fmt.Errorf("snapshot at LSN %d does not read back: %w", st.LSN, err), snapshot.MarkBroken(final))
+	}
+	if st.LSN != s.newest {
+		s.prev, s.newest = s.newest, st.LSN
+	}
+	s.lastSize.Store(size)
+	if _, err := snapshot.RemoveOlder(s.dir, s.prev); err != nil {
+		return err
+	}
+	if err := s.wal.TruncateFront(s.prev); err != nil {
+		return fmt.Errorf("snapshot at LSN %d saved, but the log was not truncated: %w", st.LSN, err)
+	}
+	return nil
+}
+
+// halt stops the background loop, letting a running snapshot finish.
+func (s *snapshotter) halt() {
+	close(s.stop)
+	<-s.done
+}
+
+// final writes the shutdown snapshot unless the newest one is current, so
+// that the next start replays nothing.
+func (s *snapshotter) final() error {
+	st, covered, err := s.eng.Capture()
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	current := st.LSN == s.newest && covered == 0
+	s.mu.Unlock()
+	if current {
+		return nil
+	}
+	if err := s.save(st); err != nil {
+		return err
+	}
+	s.eng.Saved(covered)
+	return nil
+}

@@ -1,0 +1,229 @@
+package snapshot
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"hash/crc32"
+	"os"
+
+	"sluice/groups"
+	"sluice/streams"
+)
+
+// Write writes st to path and fsyncs it, returning the file's size. It reads
+// only st, never the live keyspace, so it runs without the engine lock.
+func Write(path string, st *State) (int64, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	if err != nil {
+		return 0, fmt.Errorf("snapshot: create: %w", err)
+	}
+	w := &writer{bw: bufio.NewWriterSize(f, 1<<20)}
+	w.state(st)
+	if w.err == nil {
+		w.err = w.bw.Flush()
+	}
+	if w.err == nil {
+		w.err = f.Sync()
+	}
+	if cerr := f.Close(); w.err == nil {
+		w.err = cerr
+	}
+	if w.err != nil {
+		return 0, fmt.Errorf("snapshot: write %s: %w", path, w.err)
+	}
+	return w.n, nil
+}
+
+// writer writes sections, keeping the running CRC of the current one. The
+// first error sticks and makes later writes no-ops.
+type writer struct {
+	bw   *bufio.Writer
+	crc  uint32
+	n    int64
+	err  error
+	buf  []byte // a section prefix being built
+	strs []byte // string keys not yet written
+}
+
+func (w *writer) state(st *State) {
+	var h [headerSize]byte
+	copy(h[:], magic)
+	binary.BigEndian.PutUint32(h[8:], version)
+	binary.BigEndian.PutUint64(h[12:], st.LSN)
+	binary.BigEndian.PutUint64(h[20:], uint64(st.Time))
+	binary.BigEndian.PutUint32(h[28:], crc32.Checksum(h[:28], castagnoli))
+	w.write(h[:])
+
+	b := binary.AppendUvarint(w.buf[:0], uint64(len(st.Config)))
+	for _, p := range st.Config {
+		b = appendString(b, p.Name)
+		b = appendString(b, p.Value)
+	}
+	w.section(secConfig, b)
+	w.buf = b[:0]
+
+	for i := range st.Keys {
+		k := &st.Keys[i]
+		if k.Stream != nil {
+			w.stream(k)
+			continue
+		}
+		w.strs = binary.AppendUvarint(w.strs, uint64(k.DB))
+		w.strs = appendString(w.strs, k.Name)
+		w.strs = binary.AppendVarint(w.strs, k.Expire)
+		w.strs = appendString(w.strs, k.String)
+		if len(w.strs) >= stringsSectionSize {
+			w.flushStrings()
+		}
+	}
+	w.flushStrings()
+	w.section(secEnd, binary.AppendUvarint(w.buf[:0], uint64(len(st.Keys))))
+}
+
+func (w *writer) write(p []byte) {
+	if w.err != nil {
+		return
+	}
+	w.crc = crc32.Update(w.crc, castagnoli, p)
+	var n int
+	n, w.err = w.bw.Write(p)
+	w.n += int64(n)
+}
+
+func (w *writer) begin(typ byte, length int64) {
+	w.crc = 0
+	var h [sectionHead]byte
+	h[0] = typ
+	binary.BigEndian.PutUint64(h[1:], uint64(length))
+	w.write(h[:])
+}
+
+func (w *writer) end() {
+	var c [4]byte
+	binary.BigEndian.PutUint32(c[:], w.crc)
+	w.write(c[:])
+}
+
+func (w *writer) section(typ byte, payload []byte) {
+	w.begin(typ, int64(len(payload)))
+	w.write(payload)
+	w.end()
+}
+
+func (w *writer) flushStrings() {
+	if len(w.strs) > 0 {
+		w.section(secStrings, w.strs)
+		w.strs = w.strs[:0]
+	}
+}
+
+// stream writes one stream section: a length-prefixed header with the
+// metadata and groups, then the blocks, byte for byte as they are in memory.
+func (w *writer) stream(k *Key) {
+	s := k.Stream
+	b := binary.AppendUvarint(w.buf[:0], uint64(k.DB))
+	b = appendString(b, k.Name)
+	b = binary.AppendVarint(b, k.Expire)
+	b = appendID(b, s.LastID())
+	b = appendID(b, s.MaxDeletedID())
+	b = binary.AppendUvarint(b, s.EntriesAdded())
+	b = binary.AppendUvarint(b, s.Len())
+	b = binary.AppendUvarint(b, uint64(len(s.Groups)))
+	for _, g := range s.Groups {
+		b = appendGroup(b, g)
+	}
+	b = appendIDMP(b, s.IDMP)
+	blocks, size := 0, int64(0)
+	s.EachBlock(func(blk streams.Block) bool {
+		blocks++
+		size += blockHead + int64(len(blk.Data))
+		return true
+	})
+	b = binary.AppendUvarint(b, uint64(blocks))
+	w.buf = b
+
+	w.begin(secStream, 8+int64(len(b))+size)
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(len(b)))
+	w.write(n[:])
+	w.write(b)
+	var h [blockHead]byte
+	s.EachBlock(func(blk streams.Block) bool {
+		putID(h[0:], blk.First)
+		putID(h[16:], blk.Last)
+		binary.BigEndian.PutUint32(h[32:], uint32(blk.Live))
+		binary.BigEndian.PutUint32(h[36:], uint32(blk.Deleted))
+		binary.BigEndian.PutUint32(h[40:], uint32(blk.LPBytes))
+		binary.BigEndian.PutUint32(h[44:], uint32(len(blk.Data)))
+		w.write(h[:])
+		w.write(blk.Data)
+		return w.err == nil
+	})
+	w.end()
+}
+
+// appendGroup encodes a group as groups.Group's restore order wants it:
+// the group, its consumers, then its pending entries by delivery time, each
+// naming its owner by position in the consumer list (0 = released).
+func appendGroup(b []byte, g *groups.Group) []byte {
+	b = appendString(b, g.Name())
+	b = appendID(b, g.LastID())
+	b = binary.AppendVarint(b, g.EntriesRead())
+	b = binary.AppendUvarint(b, uint64(g.NumConsumers()))
+	index := make(map[string]uint64, g.NumConsumers())
+	g.Consumers(func(c *groups.Consumer) bool {
+		index[c.Name()] = uint64(len(index) + 1)
+		b = appendString(b, c.Name())
+		b = binary.AppendVarint(b, c.SeenTime())
+		b = binary.AppendVarint(b, c.ActiveTime())
+		return true
+	})
+	b = binary.AppendUvarint(b, uint64(g.PendingLen()))
+	g.ScanByTime(func(n groups.NACK) bool {
+		b = appendID(b, n.ID)
+		var owner uint64
+		if n.Owner != nil {
+			owner = index[n.Owner.Name()]
+		}
+		b = binary.AppendUvarint(b, owner)
+		b = binary.AppendVarint(b, n.DeliveryTime)
+		b = binary.AppendVarint(b, n.DeliveryCount)
+		return true
+	})
+	return b
+}
+
+// appendIDMP writes a presence byte, then the state.
+func appendIDMP(b []byte, m *IDMP) []byte {
+	if m == nil {
+		return append(b, 0)
+	}
+	b = append(b, 1)
+	b = binary.AppendVarint(b, m.Duration)
+	b = binary.AppendUvarint(b, uint64(m.MaxSize))
+	b = binary.AppendUvarint(b, uint64(m.SweepAt))
+	b = binary.AppendVarint(b, m.Added)
+	b = binary.AppendVarint(b, m.Duplicates)
+	b = binary.AppendUvarint(b, uint64(len(m.Producers)))
+	for _, p := range m.Producers {
+		b = appendString(b, p.PID)
+		b = binary.AppendUvarint(b, uint64(len(p.IIDs)))
+		for _, x := range p.IIDs {
+			b = appendString(b, x.IID)
+			b = binary.AppendVarint(b, x.At)
+			b = appendID(b, x.ID)
+		}
+	}
+	return b
+}
+
+func appendID(b []byte, id streams.ID) []byte {
+	b = binary.AppendUvarint(b, id.Ms)
+	return binary.AppendUvarint(b, id.Seq)
+}
+
+func putID(b []byte, id streams.ID) {
+	binary.BigEndian.PutUint64(b, id.Ms)
+	binary.BigEndian.PutUint64(b[8:], id.Seq)
+}
