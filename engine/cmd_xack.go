@@ -10,11 +10,11 @@ import (
 
 func init() {
 	register(
-		&Cmd{Name: "xack", Arity: -4, Flags: FlagWrite | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "stream", Since: "5.0.0",
+		&Cmd{Name: "xack", Arity: -4, Flags: FlagWrite | FlagFast | FlagNoWake, FirstKey: 1, LastKey: 1, Step: 1, Group: "stream", Since: "5.0.0",
 			Summary: "Returns the number of messages that were successfully acknowledged by the consumer group member of a stream.", Run: xack},
-		&Cmd{Name: "xackdel", Arity: -6, Flags: FlagWrite | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "stream", Since: "8.2.0",
+		&Cmd{Name: "xackdel", Arity: -6, Flags: FlagWrite | FlagFast | FlagNoWake, FirstKey: 1, LastKey: 1, Step: 1, Group: "stream", Since: "8.2.0",
 			Summary: "Acknowledges and conditionally deletes one or multiple entries (messages) for a stream consumer group at the specified key.", Run: xackdel},
-		&Cmd{Name: "xdelex", Arity: -5, Flags: FlagWrite | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "stream", Since: "8.2.0",
+		&Cmd{Name: "xdelex", Arity: -5, Flags: FlagWrite | FlagFast | FlagNoWake, FirstKey: 1, LastKey: 1, Step: 1, Group: "stream", Since: "8.2.0",
 			Summary: "Deletes one or multiple entries from the stream.", Run: xdelex},
 	)
 }

@@ -10,9 +10,9 @@ import (
 
 func init() {
 	register(
-		&Cmd{Name: "xclaim", Arity: -6, Flags: FlagWrite | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "stream", Since: "5.0.0",
+		&Cmd{Name: "xclaim", Arity: -6, Flags: FlagWrite | FlagFast | FlagNoWake, FirstKey: 1, LastKey: 1, Step: 1, Group: "stream", Since: "5.0.0",
 			Summary: "Changes, or acquires, ownership of a message in a consumer group, as if the message was delivered a consumer group member.", Run: xclaim},
-		&Cmd{Name: "xautoclaim", Arity: -6, Flags: FlagWrite | FlagFast, FirstKey: 1, LastKey: 1, Step: 1, Group: "stream", Since: "6.2.0",
+		&Cmd{Name: "xautoclaim", Arity: -6, Flags: FlagWrite | FlagFast | FlagNoWake, FirstKey: 1, LastKey: 1, Step: 1, Group: "stream", Since: "6.2.0",
 			Summary: "Changes, or acquires, ownership of messages in a consumer group, as if the messages were delivered to as consumer group member.", Run: xautoclaim},
 	)
 }

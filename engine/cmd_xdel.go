@@ -3,7 +3,7 @@ package engine
 import "sluice/streams"
 
 func init() {
-	register(&Cmd{Name: "xdel", Arity: -3, Flags: FlagWrite | FlagFast, FirstKey: 1, LastKey: 1, Step: 1,
+	register(&Cmd{Name: "xdel", Arity: -3, Flags: FlagWrite | FlagFast | FlagNoWake, FirstKey: 1, LastKey: 1, Step: 1,
 		Group: "stream", Since: "5.0.0", Summary: "Returns the number of messages after removing them from a stream.", Run: xdel})
 }
 

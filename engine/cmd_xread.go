@@ -7,7 +7,7 @@ import (
 )
 
 func init() {
-	register(&Cmd{Name: "xread", Arity: -4, Flags: FlagReadOnly | FlagBlocking, Group: "stream", Since: "5.0.0",
+	register(&Cmd{Name: "xread", Arity: -4, Flags: FlagReadOnly | FlagBlocking | FlagNoWake, Group: "stream", Since: "5.0.0",
 		Summary: "Returns messages from multiple streams with IDs greater than the ones requested. Blocks until a message is available otherwise.",
 		Run:     xread, Keys: streamsKeys})
 }

@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	register(&Cmd{Name: "xreadgroup", Arity: -7, Flags: FlagWrite | FlagBlocking, Group: "stream", Since: "5.0.0",
+	register(&Cmd{Name: "xreadgroup", Arity: -7, Flags: FlagWrite | FlagBlocking | FlagNoWake, Group: "stream", Since: "5.0.0",
 		Summary: "Returns new or historical messages from a stream for a consumer in a group. Blocks until a message is available otherwise.",
 		Run:     xreadgroup, Keys: streamsKeys})
 }

@@ -1,7 +1,7 @@
 package engine
 
 func init() {
-	register(&Cmd{Name: "xtrim", Arity: -4, Flags: FlagWrite, FirstKey: 1, LastKey: 1, Step: 1,
+	register(&Cmd{Name: "xtrim", Arity: -4, Flags: FlagWrite | FlagNoWake, FirstKey: 1, LastKey: 1, Step: 1,
 		Group: "stream", Since: "5.0.0", Summary: "Deletes messages from the beginning of a stream.", Run: xtrim})
 }
 

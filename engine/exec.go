@@ -141,9 +141,12 @@ func (e *Engine) touched(d *DB, cmd *Cmd, args [][]byte) {
 	if len(d.waiters) == 0 && len(d.versions) == 0 {
 		return
 	}
+	wake := !cmd.Has(FlagNoWake)
 	for _, i := range cmd.KeyIndexes(args) {
 		k := string(args[i])
-		e.signal(d, k)
+		if wake {
+			e.signal(d, k)
+		}
 		if _, ok := d.versions[k]; ok {
 			d.versions[k]++
 		}

@@ -18,6 +18,11 @@ const (
 	FlagNoMulti  // refused inside MULTI
 	FlagConn     // served by the protocol layer (HELLO, AUTH, CLIENT, MULTI...)
 	FlagNoScript // reported in COMMAND only
+	// FlagNoWake: the command's changes never make a blocked read
+	// servable (acks, claims, reads, deletions), so it wakes nobody. A
+	// blocked XREADGROUP that finds nothing still records its consumer's
+	// seen time, and must not wake itself and every other waiter.
+	FlagNoWake
 )
 
 // Cmd is one entry of the command table. Key positions follow COMMAND INFO:

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -190,4 +191,41 @@ func waitFor(t *testing.T, cond func() bool) {
 		}
 	}
 	t.Fatal("condition not met within 3s")
+}
+
+// A blocked XREADGROUP that finds nothing records its consumer's seen time;
+// that change must not wake it (or the other waiters) again, or blocked
+// readers spin instead of sleeping.
+func TestBlockedReadersSleep(t *testing.T) {
+	addr := testserver.Start(t)
+	ctx := context.Background()
+	c := gClient(t, addr, 2, 0)
+	if err := c.XGroupCreateMkStream(ctx, "q", "g", "$").Err(); err != nil {
+		t.Fatal(err)
+	}
+	changes := func() int64 {
+		for _, line := range strings.Split(c.Info(ctx, "persistence").Val(), "\r\n") {
+			if v, ok := strings.CutPrefix(line, "rdb_changes_since_last_save:"); ok {
+				n, _ := strconv.ParseInt(v, 10, 64)
+				return n
+			}
+		}
+		t.Fatal("no rdb_changes_since_last_save in INFO")
+		return 0
+	}
+	before := changes()
+	done := make(chan struct{})
+	for i := 0; i < 3; i++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			gClient(t, addr, 2, 0).XReadGroup(ctx, &redis.XReadGroupArgs{Group: "g", Consumer: "c" + strconv.Itoa(i),
+				Streams: []string{"q", ">"}, Block: 300 * time.Millisecond})
+		}()
+	}
+	for i := 0; i < 3; i++ {
+		<-done
+	}
+	if n := changes() - before; n > 12 {
+		t.Fatalf("3 blocked readers made %d changes in 300 ms: they spin", n)
+	}
 }
