@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -60,6 +61,12 @@ func serve(c *cli.Context) error {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.String("log-level"))); err != nil {
 		return fmt.Errorf("--log-level: %w", err)
+	}
+	if os.Getenv("GOGC") == "" {
+		// Entries live in pointer-free blocks, so a collection has little
+		// to mark: collecting often costs little and keeps the process
+		// near its live size instead of twice it.
+		debug.SetGCPercent(25)
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	slog.SetDefault(logger)

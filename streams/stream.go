@@ -152,11 +152,20 @@ func blockFull(b *block, fv [][]byte, lim Limits) bool {
 	return lim.MaxEntries > 0 && b.live+b.deleted >= lim.MaxEntries
 }
 
-// seal trims a finished tail block's spare capacity.
+// seal trims a finished tail block to its exact size: the tail is
+// allocated at the node size, and a sealed block never grows again.
 func (s *Stream) seal(b *block) {
-	if cap(b.data)-len(b.data) > len(b.data)/4 && b.gen == s.gen {
-		b.data = append([]byte(nil), b.data...)
+	if cap(b.data) == len(b.data) {
+		return
 	}
+	if b.gen != s.gen {
+		// shared with a snapshot: the trimmed copy replaces it in the tree
+		c := *b
+		c.gen = s.gen
+		b = &c
+		s.blocks.Set(b)
+	}
+	b.data = append(make([]byte, 0, len(b.data)), b.data...)
 }
 
 // mutable returns b, or a private clone set in its place when b may be
