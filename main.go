@@ -65,8 +65,8 @@ func serve(c *cli.Context) error {
 	if os.Getenv("GOGC") == "" {
 		// Entries live in pointer-free blocks, so a collection has little
 		// to mark: collecting often costs little and keeps the process
-		// near its live size instead of twice it.
-		debug.SetGCPercent(25)
+		// at one and a half times its live size instead of twice it.
+		debug.SetGCPercent(50)
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	slog.SetDefault(logger)
