@@ -154,8 +154,8 @@ func xadd(c *Ctx) {
 	if a.trim.given {
 		a.trim.apply(sv)
 		if a.trim.Approx {
-			c.LogAs(a.trim.resolvedArgs(args, sv.Len()))
+			c.LogAs(a.trim.resolvedArgs(c, args, sv.Len()))
 		}
 	}
-	replyID(c.W, id)
+	c.W.Bulk(id.Append(c.e.idBuf[:0])) // engine scratch: no allocation per XADD
 }

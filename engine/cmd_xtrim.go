@@ -35,7 +35,7 @@ func xtrim(c *Ctx) {
 	if n > 0 {
 		c.Dirty(n)
 		if t.Approx {
-			c.LogAs(t.resolvedArgs(c.Args, sv.Len()))
+			c.LogAs(t.resolvedArgs(c, c.Args, sv.Len()))
 		}
 	}
 	c.W.Int(n)

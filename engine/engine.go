@@ -45,6 +45,8 @@ type Engine struct {
 	logBuf    []byte
 	ctx       Ctx      // the running command's context, reused under the lock
 	idBuf     [48]byte // scratch for formatting IDs into replies
+	logArgs   [][]byte // scratch for a resolved command (Ctx.LogAs)
+	logNum    []byte
 
 	stats   stats
 	generic genState

@@ -122,19 +122,25 @@ func (t *trimArgs) apply(sv *streamValue) int64 {
 // rewrites it for its AOF: "~" cuts at block boundaries, which depend on
 // the stream-node-max-* settings in force, so replay must not redo it.
 // Removing the oldest unprotected entries down to the resulting length
-// removes exactly the same entries under every reference policy.
-func (t *trimArgs) resolvedArgs(args [][]byte, length uint64) [][]byte {
-	out := make([][]byte, 0, len(args))
+// removes exactly the same entries under every reference policy. The
+// result lives in engine scratch space until the record is encoded.
+func (t *trimArgs) resolvedArgs(c *Ctx, args [][]byte, length uint64) [][]byte {
+	e := c.e
+	out := e.logArgs[:0]
 	for i := 0; i < len(args); i++ {
 		switch {
 		case t.limitGiven && i == t.limitAt:
 			i++
 		case i == t.strategyAt:
-			out = append(out, []byte("MAXLEN"), []byte("="), strconv.AppendUint(nil, length, 10))
+			e.logNum = strconv.AppendUint(e.logNum[:0], length, 10)
+			out = append(out, kwMaxLen, kwExact, e.logNum)
 			i += 2 // "~" and the threshold
 		default:
 			out = append(out, args[i])
 		}
 	}
+	e.logArgs = out
 	return out
 }
+
+var kwMaxLen, kwExact = []byte("MAXLEN"), []byte("=")

@@ -11,13 +11,13 @@ func (s *Stream) Range(start, end ID, rev bool, fn func(id ID, fv [][]byte) bool
 	if !rev {
 		// Begin at the block holding start, or else the first block after it.
 		pivot := start
-		s.blocks.Descend(&block{first: start}, func(b *block) bool {
+		s.blocks.Descend(s.pivotAt(start), func(b *block) bool {
 			if !b.last.Less(start) {
 				pivot = b.first
 			}
 			return false
 		})
-		s.blocks.Ascend(&block{first: pivot}, func(b *block) bool {
+		s.blocks.Ascend(s.pivotAt(pivot), func(b *block) bool {
 			if end.Less(b.first) {
 				return false
 			}
@@ -26,7 +26,7 @@ func (s *Stream) Range(start, end ID, rev bool, fn func(id ID, fv [][]byte) bool
 		return
 	}
 	var offs []int
-	s.blocks.Descend(&block{first: end}, func(b *block) bool {
+	s.blocks.Descend(s.pivotAt(end), func(b *block) bool {
 		if b.last.Less(start) {
 			return false
 		}

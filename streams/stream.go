@@ -35,6 +35,15 @@ type Stream struct {
 	// gen increases at every Freeze; blocks of an older generation may be
 	// shared with a snapshot and are cloned before any change.
 	gen uint64
+	// pivot is the search key for tree walks; reusing it saves an
+	// allocation per lookup (walks never nest and the engine serializes).
+	pivot block
+}
+
+// pivotAt returns the search key for id.
+func (s *Stream) pivotAt(id ID) *block {
+	s.pivot.first = id
+	return &s.pivot
 }
 
 func blockLess(a, b *block) bool { return a.first.Less(b.first) }
@@ -182,7 +191,7 @@ func (s *Stream) mutable(b *block) *block {
 // findBlock returns the block that would hold id.
 func (s *Stream) findBlock(id ID) (*block, bool) {
 	var found *block
-	s.blocks.Descend(&block{first: id}, func(b *block) bool {
+	s.blocks.Descend(s.pivotAt(id), func(b *block) bool {
 		found = b
 		return false
 	})

@@ -21,7 +21,6 @@ type Trim struct {
 // entries one by one and trimming goes on with the next block (Redis 8.2).
 func (s *Stream) Trim(t Trim) int64 {
 	var removed int64
-	var scratch [16][]byte
 	cursor := MinID // blocks before cursor hold only kept entries
 	for s.length > 0 {
 		if !t.ByMinID && s.length <= t.MaxLen {
@@ -40,6 +39,7 @@ func (s *Stream) Trim(t Trim) int64 {
 		switch {
 		case whole && (t.Keep == nil || !s.anyKept(b, t.Keep)):
 			if t.Deleted != nil {
+				var scratch [16][]byte
 				s.rangeBlock(b, MinID, MaxID, scratch[:0], func(id ID, _ [][]byte) bool {
 					t.Deleted(id)
 					return true
@@ -76,8 +76,12 @@ func (s *Stream) Trim(t Trim) int64 {
 
 // blockFrom returns the first block whose first ID is at least from.
 func (s *Stream) blockFrom(from ID) *block {
+	if from == MinID {
+		b, _ := s.blocks.Min()
+		return b
+	}
 	var found *block
-	s.blocks.Ascend(&block{first: from}, func(b *block) bool {
+	s.blocks.Ascend(s.pivotAt(from), func(b *block) bool {
 		found = b
 		return false
 	})
