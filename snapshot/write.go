@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"os"
+	"runtime"
 
 	"sluice/groups"
 	"sluice/streams"
@@ -149,7 +150,13 @@ func (w *writer) stream(k *Key) {
 	w.write(n[:])
 	w.write(b)
 	var h [blockHead]byte
+	written := 0
 	s.EachBlock(func(blk streams.Block) bool {
+		if written++; written%64 == 0 {
+			// The writer shares the CPU with the server's connections: yield
+			// every ~256 KB rather than hold it for a whole time slice.
+			runtime.Gosched()
+		}
 		putID(h[0:], blk.First)
 		putID(h[16:], blk.Last)
 		binary.BigEndian.PutUint32(h[32:], uint32(blk.Live))

@@ -41,7 +41,7 @@ const maxPooled = 64 << 10
 func (l *Log) run() {
 	defer close(l.done)
 	// The ticker runs under every policy since SetPolicy may switch to
-	// EverySec; it fsyncs only under EverySec.
+	// EverySec; it starts the background fsync only under EverySec.
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
@@ -54,7 +54,7 @@ func (l *Log) run() {
 			_ = l.commit() // failures are latched and reported to waiters
 		case <-tick.C:
 			if l.Policy() == EverySec {
-				_ = l.sync()
+				l.startBgSync()
 			}
 		case r := <-l.reqs:
 			r.done <- r.fn()

@@ -52,6 +52,7 @@ type Log struct {
 	stopped   bool          // committer gone; guarded by pubMu
 
 	committer
+	bg bgSyncer
 }
 
 // pending is one queued record. buf holds the LSN (8 bytes big-endian), then
@@ -125,7 +126,9 @@ func (l *Log) start(wl *tidwall.Log) error {
 	l.reqs = make(chan request)
 	l.stop = make(chan struct{})
 	l.done = make(chan struct{})
+	l.bg = newBgSyncer()
 	go l.run()
+	go l.bgSyncLoop()
 	return nil
 }
 
@@ -259,6 +262,7 @@ func (l *Log) Close() error {
 	l.mu.Unlock()
 	close(l.stop)
 	<-l.done
+	<-l.bg.done
 	err := l.drainErr
 	if cerr := l.wl.Close(); err == nil && cerr != nil {
 		err = fmt.Errorf("wal: close %s: %w", l.dir, cerr)
