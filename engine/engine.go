@@ -48,11 +48,12 @@ type Engine struct {
 	logArgs   [][]byte // scratch for a resolved command (Ctx.LogAs)
 	logNum    []byte
 
-	stats   stats
-	generic genState
-	started time.Time
-	nextCID int64
-	blocked int
+	stats     stats
+	generic   genState
+	saverImpl Saver // SAVE, BGSAVE and LASTSAVE go to it
+	started   time.Time
+	nextCID   int64
+	blocked   int
 }
 
 // New returns an empty engine.

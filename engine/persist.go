@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sync"
 
 	"sluice/groups"
 	"sluice/snapshot"
@@ -167,21 +166,12 @@ type Saver interface {
 // ErrSaveInProgress is the reply to SAVE and BGSAVE during a background save.
 var ErrSaveInProgress = errors.New("ERR Background save already in progress")
 
-// savers holds each engine's Saver; Engine has no field for it.
-var savers sync.Map // *Engine -> Saver
-
 // SetSaver connects SAVE, BGSAVE and LASTSAVE to s; nil disconnects them.
 func (e *Engine) SetSaver(s Saver) {
-	if s == nil {
-		savers.Delete(e)
-		return
-	}
-	savers.Store(e, s)
+	e.mu.Lock()
+	e.saverImpl = s
+	e.mu.Unlock()
 }
 
-func (e *Engine) saver() Saver {
-	if s, ok := savers.Load(e); ok {
-		return s.(Saver)
-	}
-	return nil
-}
+// saver is the connected Saver or nil; under the lock.
+func (e *Engine) saver() Saver { return e.saverImpl }
