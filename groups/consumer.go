@@ -14,6 +14,7 @@ type Consumer struct {
 	// entries (Redis 7.2+); active is -1 until the first.
 	seen, active int64
 	pel          *btree.BTreeG[streams.ID] // IDs this consumer owns
+	hint         btree.PathHint            // the last path into pel
 }
 
 func newConsumer(name string, seen, active int64) *Consumer {

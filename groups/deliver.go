@@ -4,14 +4,14 @@ import "sluice/streams"
 
 // Lookup returns the pending entry for id.
 func (g *Group) Lookup(id streams.ID) (NACK, bool) {
-	return g.pel.Get(NACK{ID: id})
+	return g.pel.GetHint(NACK{ID: id}, &g.pelHint)
 }
 
 // store writes n into both indexes. old is n's previous state and had is
 // whether there was one; keeping the caller's copy saves a lookup.
 func (g *Group) store(n, old NACK, had bool) {
 	if had {
-		g.byTime.Delete(old.key())
+		g.byTime.DeleteHint(old.key(), &g.timeHint)
 		if old.Owner == nil {
 			g.released--
 		}
@@ -21,8 +21,8 @@ func (g *Group) store(n, old NACK, had bool) {
 	if n.Owner == nil {
 		g.released++
 	}
-	g.pel.Set(n)
-	g.byTime.Set(n.key())
+	g.pel.SetHint(n, &g.pelHint)
+	g.byTime.SetHint(n.key(), &g.timeHint)
 }
 
 // setOwner moves n between consumer PELs; n.Owner is still the old owner.
@@ -31,10 +31,10 @@ func setOwner(n *NACK, c *Consumer) {
 		return
 	}
 	if n.Owner != nil {
-		n.Owner.pel.Delete(n.ID)
+		n.Owner.pel.DeleteHint(n.ID, &n.Owner.hint)
 	}
 	if c != nil {
-		c.pel.Set(n.ID)
+		c.pel.SetHint(n.ID, &c.hint)
 	}
 	n.Owner = c
 }
@@ -71,15 +71,15 @@ func (g *Group) Redeliver(id streams.ID, now int64) bool {
 
 // Ack removes id from the PEL, reporting whether it was pending.
 func (g *Group) Ack(id streams.ID) bool {
-	n, ok := g.pel.Delete(NACK{ID: id})
+	n, ok := g.pel.DeleteHint(NACK{ID: id}, &g.pelHint)
 	if !ok {
 		return false
 	}
-	g.byTime.Delete(n.key())
+	g.byTime.DeleteHint(n.key(), &g.timeHint)
 	if n.Owner == nil {
 		g.released--
 	} else {
-		n.Owner.pel.Delete(id)
+		n.Owner.pel.DeleteHint(id, &n.Owner.hint)
 	}
 	return true
 }

@@ -28,6 +28,9 @@ type Group struct {
 	consumers *btree.BTreeG[consumerItem]
 	released  int    // NACKs without an owner
 	nextOrder uint64 // next timeKey.order
+	// Path hints: deliveries come in ID and time order and acks mostly in
+	// ID order, so the last path is usually next to the next one.
+	pelHint, timeHint btree.PathHint
 }
 
 // New returns an empty group.
@@ -106,8 +109,8 @@ func (g *Group) DeleteConsumer(name []byte) (pending int, ok bool) {
 	}
 	pending = c.pel.Len()
 	c.pel.Scan(func(id streams.ID) bool {
-		if n, ok := g.pel.Delete(NACK{ID: id}); ok {
-			g.byTime.Delete(n.key())
+		if n, ok := g.pel.DeleteHint(NACK{ID: id}, &g.pelHint); ok {
+			g.byTime.DeleteHint(n.key(), &g.timeHint)
 		}
 		return true
 	})

@@ -26,7 +26,7 @@ func (g *Group) RestoreConsumer(name string, seen, active int64) *Consumer {
 // nil or a consumer of g, and entries must come in ScanByTime order.
 func (g *Group) RestoreNACK(n NACK) {
 	if n.Owner != nil {
-		n.Owner.pel.Set(n.ID)
+		n.Owner.pel.SetHint(n.ID, &n.Owner.hint)
 	}
 	g.store(n, NACK{}, false)
 }
