@@ -11,6 +11,7 @@ import (
 type blockReq struct {
 	w        *waiter
 	deadline time.Time // zero = forever
+	retryAt  time.Time // zero = only when woken; see RetryAt
 	args     [][]byte
 	timeout  func(Reply)
 }
@@ -57,6 +58,15 @@ func (c *Ctx) Block(keys [][]byte, timeoutMs int64, args [][]byte, onTimeout fun
 	c.e.blocked++
 }
 
+// RetryAt makes a blocked command run again at unix ms at, even if no write
+// wakes it, and then block on as before: XREADGROUP CLAIM waits for a
+// pending entry to turn idle, which no write announces. Call after Block.
+func (c *Ctx) RetryAt(at int64) {
+	if req := c.cl.block; req != nil && req.w != nil {
+		req.retryAt = time.UnixMilli(at)
+	}
+}
+
 // Blocked returns what a client blocked on after its last command.
 func (cl *Client) Blocked() bool { return cl.block != nil }
 
@@ -64,11 +74,15 @@ func (cl *Client) Blocked() bool { return cl.block != nil }
 // passed (false). done ends the wait early (connection closing).
 func (e *Engine) Wait(cl *Client, done <-chan struct{}) bool {
 	req := cl.block
+	wake, retry := req.deadline, false
+	if !req.retryAt.IsZero() && (wake.IsZero() || req.retryAt.Before(wake)) {
+		wake, retry = req.retryAt, true
+	}
 	var timer <-chan time.Time
-	if !req.deadline.IsZero() {
-		d := time.Until(req.deadline)
+	if !wake.IsZero() {
+		d := time.Until(wake)
 		if d <= 0 {
-			return false
+			return retry
 		}
 		t := time.NewTimer(d)
 		defer t.Stop()
@@ -78,7 +92,7 @@ func (e *Engine) Wait(cl *Client, done <-chan struct{}) bool {
 	case <-req.w.ch:
 		return true
 	case <-timer:
-		return false
+		return retry
 	case <-done:
 		return false
 	}
@@ -98,7 +112,7 @@ func (e *Engine) Retry(cl *Client, w Reply) (uint64, bool) {
 		return 0, false
 	}
 	cl.block = req // keep the deadline for a second wait
-	req.w = nil
+	req.w, req.retryAt = nil, time.Time{}
 	e.run(cl, cmd, req.args, w, nil)
 	if cl.block == req && req.w == nil {
 		cl.block = nil // served

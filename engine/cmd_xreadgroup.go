@@ -2,7 +2,6 @@ package engine
 
 import (
 	"math"
-	"time"
 
 	"sluice/groups"
 	"sluice/streams"
@@ -98,7 +97,7 @@ func xreadgroup(c *Ctx) {
 		if nextIdle == math.MaxInt64 {
 			nextIdle = c.Now
 		}
-		c.wakeAt(keys, nextIdle+claim)
+		c.RetryAt(nextIdle + claim + 1) // Redis takes an entry once strictly past min-idle
 	}
 }
 
@@ -253,27 +252,4 @@ func (rd *groupRead) claimEntry(id streams.ID, fv [][]byte, idle, deliveries int
 	}
 	w.Int(idle)
 	w.Int(deliveries)
-}
-
-// wakeAt wakes the clients blocked on keys at unix ms at, when a pending
-// entry turns idle enough for XREADGROUP CLAIM: the engine's blocking
-// otherwise wakes only on writes and deadlines. A woken client that still
-// finds nothing blocks again.
-func (c *Ctx) wakeAt(keys [][]byte, at int64) {
-	if c.cl.InExec || c.e.replaying {
-		return
-	}
-	e, db := c.e, c.db
-	names := make([]string, len(keys))
-	for i, k := range keys {
-		names[i] = string(k)
-	}
-	// Redis wakes once the time is strictly past.
-	time.AfterFunc(time.Duration(at-c.Now+1)*time.Millisecond, func() {
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		for _, k := range names {
-			e.signal(db, k)
-		}
-	})
 }
