@@ -71,8 +71,9 @@ func (c *Ctx) RetryAt(at int64) {
 func (cl *Client) Blocked() bool { return cl.block != nil }
 
 // Wait sleeps until the blocked client may retry (true) or its deadline
-// passed (false). done ends the wait early (connection closing).
-func (e *Engine) Wait(cl *Client, done <-chan struct{}) bool {
+// passed (false). Closing quit or gone ends the wait early (the server
+// closing, the client hanging up); either may be nil.
+func (e *Engine) Wait(cl *Client, quit, gone <-chan struct{}) bool {
 	req := cl.block
 	wake, retry := req.deadline, false
 	if !req.retryAt.IsZero() && (wake.IsZero() || req.retryAt.Before(wake)) {
@@ -93,7 +94,9 @@ func (e *Engine) Wait(cl *Client, done <-chan struct{}) bool {
 		return true
 	case <-timer:
 		return retry
-	case <-done:
+	case <-quit:
+		return false
+	case <-gone:
 		return false
 	}
 }

@@ -150,11 +150,8 @@ func (c *client) block() {
 	}
 	gone, stopWatch := watchHangup(c.conn.NetConn())
 	defer stopWatch()
-	end := make(chan struct{})
-	defer close(end)
-	done := mergeDone(c.quit, gone, end)
 	for {
-		if !e.Wait(c.eng, done) {
+		if !e.Wait(c.eng, c.quit, gone) {
 			e.Timeout(c.eng, &c.w)
 			return
 		}
@@ -173,18 +170,4 @@ func immediateInMulti(name string) bool {
 		return true
 	}
 	return false
-}
-
-// mergeDone closes its result when a or b closes; end stops it either way.
-func mergeDone(a, b, end <-chan struct{}) <-chan struct{} {
-	out := make(chan struct{})
-	go func() {
-		select {
-		case <-a:
-		case <-b:
-		case <-end:
-		}
-		close(out)
-	}()
-	return out
 }
