@@ -54,12 +54,12 @@ func (c *client) stop() {
 
 func (s *Server) handle(conn redcon.Conn, cmd redcon.Command) {
 	c, ok := conn.Context().(*client)
+	s.running.RLock()
+	defer s.running.RUnlock()
 	if !ok || s.closing.Load() {
 		conn.Close()
 		return
 	}
-	s.wg.Add(1)
-	defer s.wg.Done()
 	c.touch()
 	c.dispatch(cmd.Args)
 	c.publishInfo()

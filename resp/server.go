@@ -34,9 +34,10 @@ type Server struct {
 	eng     *engine.Engine
 	log     *slog.Logger
 	rs      *redcon.Server
-	done    chan struct{}
 	closing atomic.Bool
-	wg      sync.WaitGroup // connections inside a handler
+	// running is read-held by every command in progress; Close takes it
+	// to wait for them, and commands that arrive later see closing.
+	running sync.RWMutex
 
 	mu      sync.Mutex
 	ln      net.Listener
@@ -54,7 +55,7 @@ func New(opts Options) *Server {
 	if opts.RequirePass == nil {
 		opts.RequirePass = func() string { return "" }
 	}
-	s := &Server{opts: opts, eng: opts.Engine, log: opts.Logger, done: make(chan struct{}), clients: map[int64]*client{}}
+	s := &Server{opts: opts, eng: opts.Engine, log: opts.Logger, clients: map[int64]*client{}}
 	s.rs = redcon.NewServerNetwork("tcp", "", s.handle, s.accept, s.closed)
 	s.registerInfo()
 	return s
@@ -86,7 +87,6 @@ func (s *Server) Close() error {
 	}
 	ln := s.ln
 	s.mu.Unlock()
-	close(s.done)
 	var err error
 	if ln != nil {
 		// Closing the listener ends redcon's accept loop even when Serve
@@ -101,7 +101,8 @@ func (s *Server) Close() error {
 		c.stop()
 	}
 	s.mu.Unlock()
-	s.wg.Wait()
+	s.running.Lock()
+	s.running.Unlock()
 	return err
 }
 
