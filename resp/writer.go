@@ -10,9 +10,6 @@ import (
 type writer struct {
 	buf   []byte
 	resp3 bool
-	// errs counts error replies written, so the caller can tell a command
-	// failed.
-	errs int
 }
 
 func (w *writer) header(prefix byte, n int) {
@@ -57,7 +54,6 @@ func (w *writer) Status(s string) {
 }
 
 func (w *writer) Error(s string) {
-	w.errs++
 	w.buf = append(w.buf, '-')
 	w.buf = appendLine(w.buf, s)
 }
@@ -154,5 +150,4 @@ func (w *writer) insertHeader(mark int, prefix byte, n int) {
 
 func (w *writer) reset() {
 	w.buf = w.buf[:0]
-	w.errs = 0
 }
