@@ -148,12 +148,12 @@ func (g *Group) FirstIdle(exists func(streams.ID) bool) (deliveryTime int64, ok 
 
 // firstByTime returns the first key of the delivery-time index.
 func (g *Group) firstByTime() (timeKey, bool) {
-	return g.byTime.Min()
+	return g.timeIndex().Min()
 }
 
 // afterByTime returns the first index key after k; keys are unique.
 func (g *Group) afterByTime(k timeKey) (timeKey, bool) {
-	iter := g.byTime.Iter()
+	iter := g.timeIndex().Iter()
 	defer iter.Release()
 	if !iter.Seek(k) {
 		return timeKey{}, false

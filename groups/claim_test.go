@@ -216,3 +216,44 @@ func TestRelease(t *testing.T) {
 	}
 	check(t, g)
 }
+
+// The delivery-time index is built on first use; built late it must order
+// entries exactly as one kept up to date from the start.
+func TestTimeIndexBuiltLate(t *testing.T) {
+	eager := New("g", streams.ID{}, 0)
+	eager.timeIndex()
+	late := New("g", streams.ID{}, 0)
+	for _, g := range []*Group{eager, late} {
+		a, _ := g.CreateConsumer([]byte("a"), 0)
+		b, _ := g.CreateConsumer([]byte("b"), 0)
+		for i := uint64(1); i <= 50; i++ {
+			c := a
+			if i%3 == 0 {
+				c = b
+			}
+			g.Deliver(id(i), c, int64(100-i%7)) // delivery times out of ID order
+		}
+		g.Ack(id(10))
+		g.Release(id(20), Fail, -1, false, all)
+		g.Claim(id(30), a, ClaimArgs{}, 500)
+		g.DeleteConsumer([]byte("b"))
+	}
+	order := func(g *Group) []streams.ID {
+		var ids []streams.ID
+		g.ScanByTime(func(n NACK) bool {
+			ids = append(ids, n.ID)
+			return true
+		})
+		return ids
+	}
+	e, l := order(eager), order(late)
+	if len(e) != len(l) || len(e) == 0 {
+		t.Fatalf("eager %d entries, late %d", len(e), len(l))
+	}
+	for i := range e {
+		if e[i] != l[i] {
+			t.Fatalf("position %d: eager %v, late %v", i, e[i], l[i])
+		}
+	}
+	check(t, late)
+}

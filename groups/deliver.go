@@ -11,7 +11,9 @@ func (g *Group) Lookup(id streams.ID) (NACK, bool) {
 // whether there was one; keeping the caller's copy saves a lookup.
 func (g *Group) store(n, old NACK, had bool) {
 	if had {
-		g.byTime.DeleteHint(old.key(), &g.timeHint)
+		if g.byTime != nil {
+			g.byTime.DeleteHint(old.key(), &g.timeHint)
+		}
 		if old.Owner == nil {
 			g.released--
 		}
@@ -22,7 +24,9 @@ func (g *Group) store(n, old NACK, had bool) {
 		g.released++
 	}
 	g.pel.SetHint(n, &g.pelHint)
-	g.byTime.SetHint(n.key(), &g.timeHint)
+	if g.byTime != nil {
+		g.byTime.SetHint(n.key(), &g.timeHint)
+	}
 }
 
 // setOwner moves n between consumer PELs; n.Owner is still the old owner.
@@ -75,7 +79,9 @@ func (g *Group) Ack(id streams.ID) bool {
 	if !ok {
 		return false
 	}
-	g.byTime.DeleteHint(n.key(), &g.timeHint)
+	if g.byTime != nil {
+		g.byTime.DeleteHint(n.key(), &g.timeHint)
+	}
 	if n.Owner == nil {
 		g.released--
 	} else {

@@ -24,7 +24,7 @@ type Group struct {
 	entriesRead int64
 
 	pel       *btree.BTreeG[NACK]    // by ID
-	byTime    *btree.BTreeG[timeKey] // the same NACKs by delivery time
+	byTime    *btree.BTreeG[timeKey] // the same NACKs by delivery time; see timeIndex
 	consumers *btree.BTreeG[consumerItem]
 	released  int    // NACKs without an owner
 	nextOrder uint64 // next timeKey.order
@@ -41,7 +41,6 @@ func New(name string, lastID streams.ID, entriesRead int64) *Group {
 		lastID:      lastID,
 		entriesRead: entriesRead,
 		pel:         btree.NewBTreeGOptions(nackLess, opts),
-		byTime:      btree.NewBTreeGOptions(timeLess, opts),
 		consumers:   btree.NewBTreeGOptions(consumerLess, opts),
 	}
 }
@@ -110,7 +109,9 @@ func (g *Group) DeleteConsumer(name []byte) (pending int, ok bool) {
 	pending = c.pel.Len()
 	c.pel.Scan(func(id streams.ID) bool {
 		if n, ok := g.pel.DeleteHint(NACK{ID: id}, &g.pelHint); ok {
-			g.byTime.DeleteHint(n.key(), &g.timeHint)
+			if g.byTime != nil {
+				g.byTime.DeleteHint(n.key(), &g.timeHint)
+			}
 		}
 		return true
 	})
@@ -132,7 +133,9 @@ func (g *Group) Consumers(fn func(*Consumer) bool) {
 func (g *Group) Clone() *Group {
 	ng := *g
 	ng.pel = g.pel.Copy()
-	ng.byTime = g.byTime.Copy()
+	if g.byTime != nil {
+		ng.byTime = g.byTime.Copy()
+	}
 	ng.consumers = btree.NewBTreeGOptions(consumerLess, btree.Options{NoLocks: true})
 	g.consumers.Scan(func(item consumerItem) bool {
 		c := *item.c
@@ -141,4 +144,19 @@ func (g *Group) Clone() *Group {
 		return true
 	})
 	return &ng
+}
+
+// timeIndex returns the delivery-time index, built on first use: only
+// XREADGROUP CLAIM (and a snapshot) walks it, and keeping it up to date
+// costs every delivery and ack a second tree update, in an order acks do
+// not follow. NACK.order is kept either way, so a late build is exact.
+func (g *Group) timeIndex() *btree.BTreeG[timeKey] {
+	if g.byTime == nil {
+		g.byTime = btree.NewBTreeGOptions(timeLess, btree.Options{NoLocks: true})
+		g.pel.Scan(func(n NACK) bool {
+			g.byTime.Set(n.key())
+			return true
+		})
+	}
+	return g.byTime
 }

@@ -9,7 +9,7 @@ package groups
 // ScanByTime calls fn for each pending entry in the order XREADGROUP CLAIM
 // would take them, until fn returns false.
 func (g *Group) ScanByTime(fn func(NACK) bool) {
-	g.byTime.Scan(func(k timeKey) bool {
+	g.timeIndex().Scan(func(k timeKey) bool {
 		n, _ := g.Lookup(k.id)
 		return fn(n)
 	})
