@@ -333,10 +333,7 @@ func copyValue(v value, lim streams.Limits) value {
 				return true
 			})
 			g.ScanByTime(func(n groups.NACK) bool {
-				if n.Owner != nil {
-					n.Owner = owners[n.Owner]
-				}
-				ng.RestoreNACK(n)
+				ng.RestoreNACK(n, owners[g.Owner(n)])
 				return true
 			})
 			if nv.ext.groups == nil {

@@ -116,10 +116,10 @@ func (c *Ctx) replyGroupsFull(sv *streamValue, count int64) {
 		g.Pending(groups.Range{End: streams.MaxID, Count: int(clampCount(count))}, func(x groups.NACK) bool {
 			w.Array(4)
 			replyID(w, x.ID)
-			if x.Owner == nil {
+			if o := g.Owner(x); o == nil {
 				w.BulkString("")
 			} else {
-				w.BulkString(x.Owner.Name())
+				w.BulkString(o.Name())
 			}
 			w.Int(x.DeliveryTime)
 			w.Int(x.DeliveryCount)

@@ -68,11 +68,11 @@ func xpending(c *Ctx) {
 	g.Pending(r, func(x groups.NACK) bool {
 		c.W.Array(4)
 		replyID(c.W, x.ID)
-		if x.Owner == nil { // released by XNACK: no owner, no idle time
+		if o := g.Owner(x); o == nil { // released by XNACK: no owner, no idle time
 			c.W.BulkString("")
 			c.W.Int(-1)
 		} else {
-			c.W.BulkString(x.Owner.Name())
+			c.W.BulkString(o.Name())
 			c.W.Int(x.Idle(c.Now))
 		}
 		c.W.Int(x.DeliveryCount)

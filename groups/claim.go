@@ -27,7 +27,7 @@ func (g *Group) Claim(id streams.ID, c *Consumer, a ClaimArgs, now int64) bool {
 	if !n.idleFor(a.MinIdle, now) {
 		return false
 	}
-	setOwner(&n, c)
+	g.setOwner(&n, c)
 	n.DeliveryTime = a.DeliveryTime
 	switch {
 	case a.RetryCount >= 0:
@@ -66,7 +66,7 @@ func (g *Group) AutoClaim(c *Consumer, start streams.ID, minIdle int64, count in
 			continue
 		}
 		old := n
-		setOwner(&n, c)
+		g.setOwner(&n, c)
 		n.DeliveryTime = now
 		if !justID {
 			n.countDelivery()
@@ -118,7 +118,7 @@ func (g *Group) ClaimIdle(c *Consumer, minIdle int64, count int, now int64,
 			n, _ := g.Lookup(k.id)
 			emit(k.id, int64(idle), n.DeliveryCount)
 			old := n
-			setOwner(&n, c)
+			g.setOwner(&n, c)
 			n.countDelivery()
 			n.DeliveryTime = now
 			g.store(n, old, true)

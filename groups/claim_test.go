@@ -22,7 +22,7 @@ func TestClaim(t *testing.T) {
 	if !claim(1, ClaimArgs{MinIdle: 50, DeliveryTime: 150}) {
 		t.Fatal("min-idle 50")
 	}
-	if n := nack(t, g, 1); n.Owner != b || n.DeliveryCount != 2 || n.DeliveryTime != 150 {
+	if n := nack(t, g, 1); g.Owner(n) != b || n.DeliveryCount != 2 || n.DeliveryTime != 150 {
 		t.Fatalf("claimed %+v", n)
 	}
 	if b.ActiveTime() != 150 || a.PendingLen() != 2 || b.PendingLen() != 1 {
@@ -42,7 +42,7 @@ func TestClaim(t *testing.T) {
 	if !claim(9, ClaimArgs{MinIdle: 1000, DeliveryTime: 150, Force: true}) {
 		t.Fatal("FORCE must create the entry whatever min-idle says")
 	}
-	if n := nack(t, g, 9); n.Owner != b || n.DeliveryCount != 2 {
+	if n := nack(t, g, 9); g.Owner(n) != b || n.DeliveryCount != 2 {
 		t.Fatalf("forced %+v", n)
 	}
 	check(t, g)
@@ -69,7 +69,7 @@ func TestAutoClaim(t *testing.T) {
 	if _, ok := g.Lookup(id(2)); ok {
 		t.Fatal("gone entry still pending")
 	}
-	if n := nack(t, g, 1); n.Owner != b || n.DeliveryCount != 2 || n.DeliveryTime != 200 {
+	if n := nack(t, g, 1); g.Owner(n) != b || n.DeliveryCount != 2 || n.DeliveryTime != 200 {
 		t.Fatalf("auto-claimed %+v", n)
 	}
 	next, claimed, _ = g.AutoClaim(b, next, 50, 10, true, 200, all, claimed[:0], nil)
@@ -132,7 +132,7 @@ func TestClaimIdleOrder(t *testing.T) {
 			t.Fatalf("claim %d: got %v, want %v", i, out[i], want[i])
 		}
 	}
-	if x := nack(t, g, 2); x.Owner != b || x.DeliveryCount != 2 || x.DeliveryTime != 1000 {
+	if x := nack(t, g, 2); g.Owner(x) != b || x.DeliveryCount != 2 || x.DeliveryTime != 1000 {
 		t.Fatalf("claimed %+v", x)
 	}
 	if x := nack(t, g, 4); x.DeliveryTime != 100 {
@@ -190,7 +190,7 @@ func TestRelease(t *testing.T) {
 		if !g.Release(id(c.ms), c.mode, c.retry, false, all) {
 			t.Fatalf("release %d", c.ms)
 		}
-		if n := nack(t, g, c.ms); n.DeliveryCount != c.want || n.Owner != nil || n.DeliveryTime != 0 {
+		if n := nack(t, g, c.ms); n.DeliveryCount != c.want || g.Owner(n) != nil || n.DeliveryTime != 0 {
 			t.Fatalf("released %+v, want count %d", n, c.want)
 		}
 	}

@@ -13,6 +13,7 @@ type Consumer struct {
 	// seen is the last attempted interaction, active the last one that got
 	// entries (Redis 7.2+); active is -1 until the first.
 	seen, active int64
+	num          uint32                    // its number in the group, for NACK.owner
 	pel          *btree.BTreeG[streams.ID] // IDs this consumer owns
 	hint         btree.PathHint            // the last path into pel
 }

@@ -14,13 +14,13 @@ func (g *Group) store(n, old NACK, had bool) {
 		if g.byTime != nil {
 			g.byTime.DeleteHint(old.key(), &g.timeHint)
 		}
-		if old.Owner == nil {
+		if old.owner == 0 {
 			g.released--
 		}
 	}
 	n.order = g.nextOrder
 	g.nextOrder++
-	if n.Owner == nil {
+	if n.owner == 0 {
 		g.released++
 	}
 	g.pel.SetHint(n, &g.pelHint)
@@ -29,18 +29,21 @@ func (g *Group) store(n, old NACK, had bool) {
 	}
 }
 
-// setOwner moves n between consumer PELs; n.Owner is still the old owner.
-func setOwner(n *NACK, c *Consumer) {
-	if n.Owner == c {
+// setOwner moves n between consumer PELs; n still names the old owner.
+func (g *Group) setOwner(n *NACK, c *Consumer) {
+	prev := g.Owner(*n)
+	if prev == c {
 		return
 	}
-	if n.Owner != nil {
-		n.Owner.pel.DeleteHint(n.ID, &n.Owner.hint)
+	if prev != nil {
+		prev.pel.DeleteHint(n.ID, &prev.hint)
 	}
-	if c != nil {
-		c.pel.SetHint(n.ID, &c.hint)
+	if c == nil {
+		n.owner = 0
+		return
 	}
-	n.Owner = c
+	c.pel.SetHint(n.ID, &c.hint)
+	n.owner = c.num
 }
 
 // Deliver records that XREADGROUP > handed entry id to c: a new pending
@@ -52,7 +55,7 @@ func (g *Group) Deliver(id streams.ID, c *Consumer, now int64) {
 	if !had {
 		n = NACK{ID: id}
 	}
-	setOwner(&n, c)
+	g.setOwner(&n, c)
 	n.DeliveryTime, n.DeliveryCount = now, 1
 	g.store(n, old, had)
 	c.active = now
@@ -82,10 +85,10 @@ func (g *Group) Ack(id streams.ID) bool {
 	if g.byTime != nil {
 		g.byTime.DeleteHint(n.key(), &g.timeHint)
 	}
-	if n.Owner == nil {
+	if c := g.Owner(n); c == nil {
 		g.released--
 	} else {
-		n.Owner.pel.DeleteHint(id, &n.Owner.hint)
+		c.pel.DeleteHint(id, &c.hint)
 	}
 	return true
 }

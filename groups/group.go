@@ -26,8 +26,9 @@ type Group struct {
 	pel       *btree.BTreeG[NACK]    // by ID
 	byTime    *btree.BTreeG[timeKey] // the same NACKs by delivery time; see timeIndex
 	consumers *btree.BTreeG[consumerItem]
-	released  int    // NACKs without an owner
-	nextOrder uint64 // next timeKey.order
+	owners    []*Consumer // by number-1 (NACK.owner); nil where deleted
+	released  int         // NACKs without an owner
+	nextOrder uint64      // next timeKey.order
 	// Path hints: deliveries come in ID and time order and acks mostly in
 	// ID order, so the last path is usually next to the next one.
 	pelHint, timeHint btree.PathHint
@@ -87,7 +88,7 @@ func (g *Group) CreateConsumer(name []byte, now int64) (*Consumer, bool) {
 		return c, false
 	}
 	c := newConsumer(string(name), now, -1)
-	g.consumers.Set(consumerItem{name: c.name, c: c})
+	g.addConsumer(c)
 	return c, true
 }
 
@@ -116,6 +117,7 @@ func (g *Group) DeleteConsumer(name []byte) (pending int, ok bool) {
 		return true
 	})
 	g.consumers.Delete(consumerItem{name: c.name})
+	g.owners[c.num-1] = nil
 	return pending, true
 }
 
@@ -137,10 +139,12 @@ func (g *Group) Clone() *Group {
 		ng.byTime = g.byTime.Copy()
 	}
 	ng.consumers = btree.NewBTreeGOptions(consumerLess, btree.Options{NoLocks: true})
+	ng.owners = make([]*Consumer, len(g.owners))
 	g.consumers.Scan(func(item consumerItem) bool {
 		c := *item.c
 		c.pel = item.c.pel.Copy()
 		ng.consumers.Load(consumerItem{name: c.name, c: &c})
+		ng.owners[c.num-1] = &c
 		return true
 	})
 	return &ng
@@ -159,4 +163,20 @@ func (g *Group) timeIndex() *btree.BTreeG[timeKey] {
 		})
 	}
 	return g.byTime
+}
+
+// addConsumer numbers c and adds it. Numbers are never reused, so a number
+// in a NACK can only name the consumer it was given to.
+func (g *Group) addConsumer(c *Consumer) {
+	g.owners = append(g.owners, c)
+	c.num = uint32(len(g.owners))
+	g.consumers.Set(consumerItem{name: c.name, c: c})
+}
+
+// Owner returns the consumer that owns n, nil if n is released.
+func (g *Group) Owner(n NACK) *Consumer {
+	if n.owner == 0 {
+		return nil
+	}
+	return g.owners[n.owner-1]
 }

@@ -58,7 +58,7 @@ func TestDeleteConsumerDropsItsPending(t *testing.T) {
 func TestDeliverAndAck(t *testing.T) {
 	g := New("g", streams.MinID, 0)
 	a := deliver(g, "a", 100, 1, 2)
-	if n := nack(t, g, 1); n.Owner != a || n.DeliveryTime != 100 || n.DeliveryCount != 1 {
+	if n := nack(t, g, 1); g.Owner(n) != a || n.DeliveryTime != 100 || n.DeliveryCount != 1 {
 		t.Fatalf("new NACK %+v", n)
 	}
 	if a.ActiveTime() != 100 {
@@ -67,7 +67,7 @@ func TestDeliverAndAck(t *testing.T) {
 	// A rewound group hands entry 1 to b: b owns it, counted afresh.
 	g.Redeliver(id(1), 150)
 	b := deliver(g, "b", 200, 1)
-	if n := nack(t, g, 1); n.Owner != b || n.DeliveryTime != 200 || n.DeliveryCount != 1 {
+	if n := nack(t, g, 1); g.Owner(n) != b || n.DeliveryTime != 200 || n.DeliveryCount != 1 {
 		t.Fatalf("taken-over NACK %+v", n)
 	}
 	if a.PendingLen() != 1 || b.PendingLen() != 1 {
@@ -89,7 +89,7 @@ func TestRedeliver(t *testing.T) {
 	if !g.Redeliver(id(1), 300) || g.Redeliver(id(2), 300) {
 		t.Fatal("redeliver results")
 	}
-	if n := nack(t, g, 1); n.DeliveryCount != 2 || n.DeliveryTime != 300 || n.Owner != a {
+	if n := nack(t, g, 1); n.DeliveryCount != 2 || n.DeliveryTime != 300 || g.Owner(n) != a {
 		t.Fatalf("redelivered %+v", n)
 	}
 	if a.ActiveTime() != 100 {

@@ -24,20 +24,21 @@ func check(t *testing.T, g *Group) {
 		} else if _, ok := g.byTime.Get(n.key()); !ok {
 			t.Fatalf("%v missing from the time index", n.ID)
 		}
-		if n.Owner == nil {
+		o := g.Owner(n)
+		if o == nil {
 			released++
 			if n.DeliveryTime != 0 {
 				t.Fatalf("released %v has time %d", n.ID, n.DeliveryTime)
 			}
 			return true
 		}
-		if g.Consumer([]byte(n.Owner.name)) != n.Owner {
+		if g.Consumer([]byte(o.name)) != o {
 			t.Fatalf("%v owned by a consumer not in the group", n.ID)
 		}
-		if _, ok := n.Owner.pel.Get(n.ID); !ok {
+		if _, ok := o.pel.Get(n.ID); !ok {
 			t.Fatalf("%v missing from its owner's PEL", n.ID)
 		}
-		owned[n.Owner]++
+		owned[o]++
 		return true
 	})
 	if released != g.ReleasedLen() {

@@ -14,12 +14,19 @@ const MaxDeliveries = math.MaxInt64
 // stored by value in the group PEL so that copying the tree freezes it.
 type NACK struct {
 	ID            streams.ID
-	Owner         *Consumer // nil once released by XNACK
-	DeliveryTime  int64     // unix ms of the last delivery; 0 when released
+	DeliveryTime  int64 // unix ms of the last delivery; 0 when released
 	DeliveryCount int64
 
+	// owner is the owning consumer's number in its group (Group.Owner), 0
+	// once released by XNACK. A number, not a pointer, keeps the PEL
+	// pointer-free: the collector never scans it and moving entries inside
+	// tree nodes needs no write barriers.
+	owner uint32
 	order uint64 // tie-breaker in the delivery-time index, see timeKey
 }
+
+// Released reports whether XNACK handed the entry back to the group.
+func (n NACK) Released() bool { return n.owner == 0 }
 
 // Idle is how long the entry has waited since its last delivery, clamped at
 // zero as XPENDING reports it.
@@ -30,7 +37,7 @@ func (n NACK) Idle(now int64) int64 {
 // idleFor reports whether a claim with minIdle may take n. Released entries
 // and a zero minIdle take anything, as in XCLAIM, XAUTOCLAIM and XPENDING IDLE.
 func (n NACK) idleFor(minIdle, now int64) bool {
-	return n.Owner == nil || minIdle == 0 || now-n.DeliveryTime >= minIdle
+	return n.owner == 0 || minIdle == 0 || now-n.DeliveryTime >= minIdle
 }
 
 func (n *NACK) countDelivery() {
@@ -54,7 +61,7 @@ type timeKey struct {
 }
 
 func (n NACK) key() timeKey {
-	return timeKey{released: n.Owner == nil, time: n.DeliveryTime, order: n.order, id: n.ID}
+	return timeKey{released: n.owner == 0, time: n.DeliveryTime, order: n.order, id: n.ID}
 }
 
 func timeLess(a, b timeKey) bool {

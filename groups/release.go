@@ -36,7 +36,7 @@ func (g *Group) Release(id streams.ID, mode ReleaseMode, retryCount int64, force
 	case mode == Fatal:
 		n.DeliveryCount = MaxDeliveries
 	}
-	setOwner(&n, nil)
+	g.setOwner(&n, nil)
 	n.DeliveryTime = 0
 	g.store(n, old, had)
 	return true

@@ -18,15 +18,18 @@ func (g *Group) ScanByTime(fn func(NACK) bool) {
 // RestoreConsumer adds a consumer read from a snapshot.
 func (g *Group) RestoreConsumer(name string, seen, active int64) *Consumer {
 	c := newConsumer(name, seen, active)
-	g.consumers.Set(consumerItem{name: name, c: c})
+	g.addConsumer(c)
 	return c
 }
 
-// RestoreNACK adds a pending entry read from a snapshot. Its Owner must be
-// nil or a consumer of g, and entries must come in ScanByTime order.
-func (g *Group) RestoreNACK(n NACK) {
-	if n.Owner != nil {
-		n.Owner.pel.SetHint(n.ID, &n.Owner.hint)
+// RestoreNACK adds a pending entry read from a snapshot, owned by owner (a
+// consumer of g) or released if owner is nil. Entries must come in
+// ScanByTime order.
+func (g *Group) RestoreNACK(n NACK, owner *Consumer) {
+	n.owner = 0
+	if owner != nil {
+		n.owner = owner.num
+		owner.pel.SetHint(n.ID, &owner.hint)
 	}
 	g.store(n, NACK{}, false)
 }

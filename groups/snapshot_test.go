@@ -17,8 +17,8 @@ func dump(g *Group) string {
 	})
 	g.ScanByTime(func(n NACK) bool {
 		owner := "-"
-		if n.Owner != nil {
-			owner = n.Owner.Name()
+		if o := g.Owner(n); o != nil {
+			owner = o.Name()
 		}
 		s += fmt.Sprintf("nack %v %s t=%d n=%d\n", n.ID, owner, n.DeliveryTime, n.DeliveryCount)
 		return true
@@ -36,10 +36,11 @@ func restore(g *Group) *Group {
 		return true
 	})
 	g.ScanByTime(func(n NACK) bool {
-		if n.Owner != nil {
-			n.Owner = byName[n.Owner.Name()]
+		var owner *Consumer
+		if o := g.Owner(n); o != nil {
+			owner = byName[o.Name()]
 		}
-		ng.RestoreNACK(n)
+		ng.RestoreNACK(n, owner)
 		return true
 	})
 	return ng

@@ -126,10 +126,11 @@ func decodeGroup(d *decoder, build bool) *groups.Group {
 			return g
 		}
 		if build {
+			var o *groups.Consumer
 			if owner > 0 {
-				n.Owner = cons[owner-1]
+				o = cons[owner-1]
 			}
-			g.RestoreNACK(n)
+			g.RestoreNACK(n, o)
 		}
 	}
 	return g

@@ -85,8 +85,8 @@ func dump(st *State) string {
 			})
 			g.ScanByTime(func(n groups.NACK) bool {
 				owner := "-"
-				if n.Owner != nil {
-					owner = n.Owner.Name()
+				if o := g.Owner(n); o != nil {
+					owner = o.Name()
 				}
 				fmt.Fprintf(&b, " nack %v %s %d %d", n.ID, owner, n.DeliveryTime, n.DeliveryCount)
 				return true

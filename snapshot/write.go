@@ -190,8 +190,8 @@ func appendGroup(b []byte, g *groups.Group) []byte {
 	g.ScanByTime(func(n groups.NACK) bool {
 		b = appendID(b, n.ID)
 		var owner uint64
-		if n.Owner != nil {
-			owner = index[n.Owner.Name()]
+		if o := g.Owner(n); o != nil {
+			owner = index[o.Name()]
 		}
 		b = binary.AppendUvarint(b, owner)
 		b = binary.AppendVarint(b, n.DeliveryTime)
