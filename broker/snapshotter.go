@@ -208,7 +208,7 @@ func (s *snapshotter) write(st *snapshot.State) error {
 	if _, err := snapshot.RemoveOlder(s.dir, s.prev); err != nil {
 		return err
 	}
-	if err := s.wal.TruncateFront(s.prev); err != nil {
+	if err := s.wal.DropBefore(s.prev); err != nil {
 		return fmt.Errorf("snapshot at LSN %d saved, but the log was not truncated: %w", st.LSN, err)
 	}
 	return nil

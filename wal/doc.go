@@ -15,5 +15,6 @@
 //	err = l.Replay(S, apply)   // every record after S, each CRC checked
 //
 // After that, Append (under the caller's apply lock) and Wait (before replying)
-// may be called from many goroutines.
+// may be called from many goroutines, and DropBefore, not TruncateFront,
+// removes what a newer snapshot covers without stalling them.
 package wal

@@ -98,3 +98,31 @@ func (l *Log) restart(start uint64) error {
 	l.publish(start)
 	return nil
 }
+
+// DropBefore removes the segment files whose records all have LSN <= upto,
+// oldest first, once a snapshot at upto is safely on disk. Unlike
+// TruncateFront it never rewrites a segment and never runs on the
+// committer: tidwall/wal's TruncateFront copies the rest of the segment it
+// cuts into and fsyncs it under the lock every append needs, which stalled
+// all writers for milliseconds at each snapshot. Up to a segment of records
+// <= upto stays; Replay skips them. The files on disk stay a contiguous log
+// after every removal. Once it has run, TruncateFront must not (tidwall/wal
+// still lists the removed files); TruncateFront is for startup.
+func (l *Log) DropBefore(upto uint64) error {
+	segs, err := listSegments(l.dir)
+	if err != nil {
+		return err
+	}
+	dropped := false
+	for i := 0; i+1 < len(segs) && segs[i+1].first-1 <= upto; i++ {
+		if err := os.Remove(segs[i].path); err != nil {
+			return fmt.Errorf("wal: drop segment %s: %w", filepath.Base(segs[i].path), err)
+		}
+		l.firstLSN.Store(segs[i+1].first)
+		dropped = true
+	}
+	if dropped {
+		return syncDir(l.dir)
+	}
+	return nil
+}

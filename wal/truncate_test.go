@@ -129,3 +129,43 @@ func TestSetStart(t *testing.T) {
 	}
 	replayCheck(t, l, 100, 101)
 }
+
+// DropBefore removes whole segments behind a snapshot while appends go on,
+// and the log reopens and replays from the snapshot.
+func TestDropBeforeWhileAppending(t *testing.T) {
+	dir := t.TempDir()
+	l := openLog(t, dir, EverySec, 512)
+	appendN(t, l, 200)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		appendN(t, l, 300)
+	}()
+	const upto = 150
+	if err := l.DropBefore(upto); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	first := l.FirstLSN()
+	if first <= 1 || first > upto+1 {
+		t.Fatalf("FirstLSN = %d after DropBefore(%d)", first, upto)
+	}
+	segs := segmentsOf(t, dir)
+	if segs[0].first != first {
+		t.Fatalf("first segment starts at %d, FirstLSN %d", segs[0].first, first)
+	}
+	if len(segs) > 1 && segs[1].first-1 <= upto {
+		t.Fatalf("segment %d holds only records <= %d and was kept", segs[0].first, upto)
+	}
+	if err := l.Wait(500); err != nil {
+		t.Fatal(err)
+	}
+	closeLog(t, l)
+
+	l = openLog(t, dir, EverySec, 512)
+	defer closeLog(t, l)
+	if l.FirstLSN() != first || l.LastLSN() != 500 {
+		t.Fatalf("reopened: first %d last %d, want %d 500", l.FirstLSN(), l.LastLSN(), first)
+	}
+	replayCheck(t, l, upto, 500)
+}
