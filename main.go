@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -62,12 +61,6 @@ func serve(c *cli.Context) error {
 	if err := level.UnmarshalText([]byte(c.String("log-level"))); err != nil {
 		return fmt.Errorf("--log-level: %w", err)
 	}
-	if os.Getenv("GOGC") == "" {
-		// Entries live in pointer-free blocks, so a collection has little
-		// to mark: collecting often costs little and keeps the process
-		// at one and a half times its live size instead of twice it.
-		debug.SetGCPercent(50)
-	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	slog.SetDefault(logger)
 	fsync, err := wal.ParsePolicy(strings.ToLower(c.String("appendfsync")))
@@ -100,6 +93,12 @@ func serve(c *cli.Context) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	gcDone := make(chan struct{})
+	go func() {
+		defer close(gcDone)
+		tuneGC(ctx)
+	}()
+	defer func() { stop(); <-gcDone }()
 	errc := make(chan error, 1)
 	go func() { errc <- b.ListenAndServe() }()
 	select {
