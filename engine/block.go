@@ -67,7 +67,7 @@ func (c *Ctx) RetryAt(at int64) {
 	}
 }
 
-// Blocked returns what a client blocked on after its last command.
+// Blocked reports whether the client's last command is waiting to be served.
 func (cl *Client) Blocked() bool { return cl.block != nil }
 
 // Wait sleeps until the blocked client may retry (true) or its deadline

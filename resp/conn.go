@@ -1,6 +1,7 @@
 package resp
 
 import (
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -112,7 +113,7 @@ func (c *client) error(msg string) {
 func (c *client) setLastCmd(args [][]byte, cmd *engine.Cmd) {
 	name := cmd.Name
 	if cmd.Subs == nil && len(args) > 1 && !engine.Equal(args[0], cmd.Name) {
-		name = string(args[0]) + "|" + cmd.Name
+		name = strings.ToLower(string(args[0])) + "|" + cmd.Name
 	}
 	c.info.Lock()
 	c.lastCmd = name
