@@ -332,8 +332,8 @@ func copyValue(v value, lim streams.Limits) value {
 				owners[cn] = ng.RestoreConsumer(cn.Name(), cn.SeenTime(), cn.ActiveTime())
 				return true
 			})
-			g.ScanByTime(func(n groups.NACK) bool {
-				ng.RestoreNACK(n, owners[g.Owner(n)])
+			g.ScanByID(func(n groups.NACK) bool {
+				ng.RestoreNACK(n, owners[g.Owner(n)], n.Order())
 				return true
 			})
 			if nv.ext.groups == nil {

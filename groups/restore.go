@@ -1,10 +1,10 @@
 package groups
 
 // A snapshot writes a group as New's arguments, then every consumer
-// (Consumers, with its seen and active times), then every NACK in
-// delivery-time order (ScanByTime). Reading it back with RestoreConsumer and
-// RestoreNACK in that order rebuilds the group exactly, down to which of two
-// entries delivered in the same millisecond a claim takes first.
+// (Consumers, with its seen and active times), then every NACK in ID order
+// (ScanByID) with its Order. Reading it back with RestoreConsumer and
+// RestoreNACK rebuilds the group exactly, down to which of two entries
+// delivered in the same millisecond a claim takes first.
 
 // ScanByTime calls fn for each pending entry in the order XREADGROUP CLAIM
 // would take them, until fn returns false.
@@ -22,14 +22,30 @@ func (g *Group) RestoreConsumer(name string, seen, active int64) *Consumer {
 	return c
 }
 
+// Order is the entry's place in the delivery-time order (see timeKey). A
+// snapshot stores it so that RestoreNACK rebuilds that order exactly
+// without walking the entries by time.
+func (n NACK) Order() uint64 { return n.order }
+
+// ScanByID calls fn for each pending entry in ID order until fn returns
+// false.
+func (g *Group) ScanByID(fn func(NACK) bool) { g.pel.Scan(fn) }
+
 // RestoreNACK adds a pending entry read from a snapshot, owned by owner (a
-// consumer of g) or released if owner is nil. Entries must come in
-// ScanByTime order.
-func (g *Group) RestoreNACK(n NACK, owner *Consumer) {
+// consumer of g) or released if owner is nil, at the delivery-time place
+// order it had (NACK.Order). Entries may come in any order.
+func (g *Group) RestoreNACK(n NACK, owner *Consumer, order uint64) {
 	n.owner = 0
 	if owner != nil {
 		n.owner = owner.num
 		owner.pel.SetHint(n.ID, &owner.hint)
+	} else {
+		g.released++
 	}
-	g.store(n, NACK{}, false)
+	n.order = order
+	g.nextOrder = max(g.nextOrder, order+1)
+	g.pel.SetHint(n, &g.pelHint)
+	if g.byTime != nil {
+		g.byTime.Set(n.key())
+	}
 }

@@ -35,12 +35,12 @@ func restore(g *Group) *Group {
 		byName[c.Name()] = ng.RestoreConsumer(c.Name(), c.SeenTime(), c.ActiveTime())
 		return true
 	})
-	g.ScanByTime(func(n NACK) bool {
+	g.ScanByID(func(n NACK) bool {
 		var owner *Consumer
 		if o := g.Owner(n); o != nil {
 			owner = byName[o.Name()]
 		}
-		ng.RestoreNACK(n, owner)
+		ng.RestoreNACK(n, owner, n.Order())
 		return true
 	})
 	return ng

@@ -8,7 +8,7 @@ import (
 
 const (
 	magic      = "SLUICESN"
-	version    = 1
+	version    = 2                          // 2: pending entries by ID with their delivery order
 	headerSize = len(magic) + 4 + 8 + 8 + 4 // magic, version, LSN, time, CRC
 
 	secConfig  byte = 1

@@ -119,6 +119,7 @@ func decodeGroup(d *decoder, build bool) *groups.Group {
 		n := groups.NACK{ID: d.id()}
 		owner := d.uvarint()
 		n.DeliveryTime, n.DeliveryCount = d.varint(), d.varint()
+		order := d.uvarint()
 		if owner > uint64(nc) {
 			d.fail()
 		}
@@ -130,7 +131,7 @@ func decodeGroup(d *decoder, build bool) *groups.Group {
 			if owner > 0 {
 				o = cons[owner-1]
 			}
-			g.RestoreNACK(n, o)
+			g.RestoreNACK(n, o, order)
 		}
 	}
 	return g

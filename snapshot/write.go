@@ -170,9 +170,10 @@ func (w *writer) stream(k *Key) {
 	w.end()
 }
 
-// appendGroup encodes a group as groups.Group's restore order wants it:
-// the group, its consumers, then its pending entries by delivery time, each
-// naming its owner by position in the consumer list (0 = released).
+// appendGroup encodes a group as groups.Group's restore wants it: the
+// group, its consumers, then its pending entries by ID, each naming its
+// owner by position in the consumer list (0 = released) and keeping its
+// place in the delivery-time order.
 func appendGroup(b []byte, g *groups.Group) []byte {
 	b = appendString(b, g.Name())
 	b = appendID(b, g.LastID())
@@ -187,7 +188,7 @@ func appendGroup(b []byte, g *groups.Group) []byte {
 		return true
 	})
 	b = binary.AppendUvarint(b, uint64(g.PendingLen()))
-	g.ScanByTime(func(n groups.NACK) bool {
+	g.ScanByID(func(n groups.NACK) bool {
 		b = appendID(b, n.ID)
 		var owner uint64
 		if o := g.Owner(n); o != nil {
@@ -196,6 +197,7 @@ func appendGroup(b []byte, g *groups.Group) []byte {
 		b = binary.AppendUvarint(b, owner)
 		b = binary.AppendVarint(b, n.DeliveryTime)
 		b = binary.AppendVarint(b, n.DeliveryCount)
+		b = binary.AppendUvarint(b, n.Order())
 		return true
 	})
 	return b
