@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"sluice/internal/redisint"
 	"strings"
 
 	"sluice/streams"
@@ -114,7 +115,7 @@ func (c *Ctx) parseRead(group bool) (*readArgs, bool) {
 				return nil, false
 			}
 			i++
-			n, ok := strictInt(args[i])
+			n, ok := redisint.Parse(args[i])
 			if !ok {
 				c.Error("ERR min-idle-time is not an integer or out of range")
 				return nil, false
@@ -142,7 +143,7 @@ func (c *Ctx) parseRead(group bool) (*readArgs, bool) {
 
 // timeout parses a BLOCK argument in milliseconds.
 func (c *Ctx) timeout(b []byte) (int64, bool) {
-	n, ok := strictInt(b)
+	n, ok := redisint.Parse(b)
 	if !ok {
 		c.Error("ERR timeout is not an integer or out of range")
 		return 0, false

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math"
+	"sluice/internal/redisint"
 	"strings"
 
 	"sluice/streams"
@@ -75,7 +76,7 @@ func (c *Ctx) fullName() string {
 // Int parses an integer argument as Redis's string2ll does, replying
 // ErrNotInt when it is not one.
 func (c *Ctx) Int(b []byte) (int64, bool) {
-	n, ok := strictInt(b)
+	n, ok := redisint.Parse(b)
 	if !ok {
 		c.Error(ErrNotInt)
 	}
@@ -168,37 +169,4 @@ func clampCount(n int64) int64 {
 		return math.MaxInt64
 	}
 	return n
-}
-
-// strictInt parses an integer as Redis's string2ll does: no sign but '-',
-// no leading zeros, no spaces.
-func strictInt(b []byte) (int64, bool) {
-	if len(b) == 0 || len(b) > 20 {
-		return 0, false
-	}
-	neg := b[0] == '-'
-	d := b
-	if neg {
-		d = b[1:]
-	}
-	if len(d) == 0 || (d[0] == '0' && len(b) > 1) {
-		return 0, false
-	}
-	var v uint64
-	for _, ch := range d {
-		if ch < '0' || ch > '9' || v > (1<<63)/10 {
-			return 0, false
-		}
-		v = v*10 + uint64(ch-'0')
-	}
-	if neg {
-		if v > 1<<63 {
-			return 0, false
-		}
-		return -int64(v), true
-	}
-	if v > 1<<63-1 {
-		return 0, false
-	}
-	return int64(v), true
 }

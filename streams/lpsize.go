@@ -1,5 +1,7 @@
 package streams
 
+import "sluice/internal/redisint"
+
 // Redis starts a new node when its listpack would reach
 // stream-node-max-bytes. To cut blocks where Redis cuts nodes (so MAXLEN ~
 // leaves the lengths Redis leaves), a block tracks the size its entries
@@ -37,7 +39,7 @@ func lpEntrySize(first, id ID, fv [][]byte, same bool) int {
 // lpStringSize is the size of an element holding s, which listpack stores
 // as an integer when s is the canonical form of one.
 func lpStringSize(s []byte) int {
-	if v, ok := canonicalInt(s); ok {
+	if v, ok := redisint.Parse(s); ok {
 		return lpIntSize(v)
 	}
 	var enc int
@@ -83,43 +85,4 @@ func lpBacklenSize(l int) int {
 		return 4
 	}
 	return 5
-}
-
-// canonicalInt parses s as Redis's string2ll does: no sign but '-', no
-// leading zeros, at most 20 bytes.
-func canonicalInt(s []byte) (int64, bool) {
-	if len(s) == 0 || len(s) > 20 {
-		return 0, false
-	}
-	if len(s) == 1 && s[0] == '0' {
-		return 0, true
-	}
-	neg := s[0] == '-'
-	d := s
-	if neg {
-		d = s[1:]
-	}
-	if len(d) == 0 || d[0] < '1' || d[0] > '9' {
-		return 0, false
-	}
-	var v uint64
-	for _, c := range d {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		if v > (1<<63)/10 {
-			return 0, false
-		}
-		v = v*10 + uint64(c-'0')
-	}
-	if neg {
-		if v > 1<<63 {
-			return 0, false
-		}
-		return -int64(v), true
-	}
-	if v > 1<<63-1 {
-		return 0, false
-	}
-	return int64(v), true
 }
