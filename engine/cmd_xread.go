@@ -1,9 +1,9 @@
 package engine
 
 import (
-	"sluice/internal/redisint"
 	"strings"
 
+	"sluice/internal/redisint"
 	"sluice/streams"
 )
 

@@ -2,9 +2,9 @@ package engine
 
 import (
 	"math"
-	"sluice/internal/redisint"
 	"strings"
 
+	"sluice/internal/redisint"
 	"sluice/streams"
 )
 
