@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -239,6 +240,11 @@ func configSet(c *Ctx) {
 		if err := c.e.cfg.set(ch.p.name, ch.value); err != nil {
 			failed(ch.p.name, err.Error())
 			return
+		}
+		if slices.Contains(persistedConfig, ch.p.name) {
+			// Replay must run later commands with the value they ran
+			// with (an IDMP stream created now keeps this maxsize).
+			c.logAlways = true
 		}
 	}
 	c.W.Status("OK")

@@ -31,6 +31,9 @@ type Ctx struct {
 	failed bool
 	// logArgs, when set, is logged instead of Args (a resolved form).
 	logArgs [][]byte
+	// logAlways logs the command even though it changed no data (CONFIG
+	// SET of a parameter that decides what replay does).
+	logAlways bool
 }
 
 // Common error replies, worded as Redis words them.
@@ -54,7 +57,10 @@ func (c *Ctx) Error(msg string) {
 
 // Dirty records n changes; a write command that changed anything must call
 // it, since only dirty commands reach the log.
-func (c *Ctx) Dirty(n int64) { c.e.dirty += n }
+func (c *Ctx) Dirty(n int64) {
+	c.e.dirty += n
+	c.e.changes += n
+}
 
 // LogAs makes the log carry args instead of the command as sent, for
 // commands whose effect must be replayed in a resolved form.

@@ -39,6 +39,7 @@ type Engine struct {
 
 	now       int64 // time of the running command, as Redis's commandTimeSnapshot
 	dirty     int64 // changes since the last snapshot
+	changes   int64 // changes ever; never lowered, unlike dirty (SAVE)
 	lastLSN   uint64
 	logErr    error
 	replaying bool

@@ -113,13 +113,13 @@ func (e *Engine) run(cl *Client, cmd *Cmd, args [][]byte, w Reply, batch *logBat
 	}
 	c := &e.ctx
 	*c = Ctx{e: e, cl: cl, cmd: cmd, db: e.dbs[cl.DB], Args: args, W: w, Now: e.now}
-	before := e.dirty
+	before := e.changes
 	db := cl.DB
 	cmd.Run(c)
 	if c.failed {
 		cmd.failed++
 	}
-	if e.dirty == before || e.replaying {
+	if (e.changes == before && !c.logAlways) || e.replaying {
 		return
 	}
 	logged := args

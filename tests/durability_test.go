@@ -179,3 +179,55 @@ func TestRestartKeepsExactState(t *testing.T) {
 		})
 	}
 }
+
+// A CONFIG SET that decides what later commands do is replayed before
+// them: an IDMP stream created under stream-idmp-maxsize 2 forgets iid 1
+// after iids 2 and 3, so the fourth XADD (iid 1 again) adds an entry, and
+// a replay under the default maxsize must not call it a duplicate.
+func TestReplayKeepsConfigChanges(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	addr, stop := testserver.StartDir(t, dir, wal.Always)
+	c := redis.NewClient(&redis.Options{Addr: addr})
+	defer c.Close()
+	if err := c.ConfigSet(ctx, "stream-idmp-maxsize", "2").Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, iid := range []string{"1", "2", "3", "1"} {
+		if err := c.Do(ctx, "XADD", "q", "IDMP", "p", iid, "*", "f", "v").Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := c.XLen(ctx, "q").Val(); n != 4 {
+		t.Fatalf("XLEN = %d before the crash, want 4", n)
+	}
+	want := durState(t, c)
+	crashed := durCrashCopy(t, dir)
+	c.Close()
+	stop()
+	durCheck(t, "log only", crashed, want)
+}
+
+// SAVE writes a snapshot and nothing into the log.
+func TestSaveLogsNothing(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	addr, _ := testserver.StartDir(t, dir, wal.Always)
+	c := redis.NewClient(&redis.Options{Addr: addr})
+	defer c.Close()
+	c.XAdd(ctx, &redis.XAddArgs{Stream: "s", Values: []any{"f", "v"}})
+	rep, err := wal.Check(filepath.Join(dir, "wal"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Save(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	after, err := wal.Check(filepath.Join(dir, "wal"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Last != rep.Last {
+		t.Fatalf("SAVE moved the log from LSN %d to %d", rep.Last, after.Last)
+	}
+}
