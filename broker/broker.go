@@ -15,7 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"sluice/engine"
+	"sluice/commands"
+	"sluice/kernel"
 	"sluice/resp"
 	"sluice/wal"
 )
@@ -41,7 +42,7 @@ type Config struct {
 type Broker struct {
 	cfg  Config
 	log  *slog.Logger
-	eng  *engine.Engine
+	eng  *kernel.Engine
 	wal  *wal.Log
 	srv  *resp.Server
 	snap *snapshotter
@@ -67,7 +68,8 @@ func Open(cfg Config) (*Broker, error) {
 		return nil, err
 	}
 	b := &Broker{cfg: cfg, log: cfg.Logger, lock: lock}
-	b.eng = engine.New(engine.Options{Databases: cfg.Databases, Logger: cfg.Logger})
+	b.eng = kernel.New(kernel.Options{Databases: cfg.Databases, Logger: cfg.Logger,
+		Commands: commands.Table(), Params: commands.Params()})
 	rec, err := b.recover()
 	if err != nil {
 		lock.Close()
@@ -75,7 +77,7 @@ func Open(cfg Config) (*Broker, error) {
 	}
 	l := rec.wal
 	b.wal = l
-	b.eng.SetLog(l)
+	b.eng.SetLog(l, nil)
 	b.snap = newSnapshotter(cfg.Dir, b.eng, l, cfg.Logger, cfg, rec.newest, rec.prev, rec.size)
 	b.eng.SetSaver(b.snap)
 	b.addInfo()

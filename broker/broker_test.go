@@ -17,7 +17,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"sluice/engine"
+	"sluice/kernel"
 	"sluice/snapshot"
 	"sluice/wal"
 )
@@ -260,8 +260,8 @@ func TestSnapshotWhileWriting(t *testing.T) {
 	copyDir(t, filepath.Join(dir, "wal"), walCopy)
 	s.stop(t)
 
-	// Replay the log up to the snapshot's LSN into a fresh engine.
-	eng := engine.New(engine.Options{Logger: slog.New(slog.DiscardHandler)})
+	// Replay the log up to the snapshot's LSN into a fresh kernel.
+	eng := kernel.New(kernel.Options{Logger: slog.New(slog.DiscardHandler)})
 	l, err := wal.Open(wal.Options{Dir: walCopy, Fsync: wal.No})
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"sluice/engine"
+	"sluice/kernel"
 	"sluice/snapshot"
 	"sluice/wal"
 )
@@ -28,7 +28,7 @@ const (
 // SAVE and Close write on the caller's goroutine. mu makes them take turns.
 type snapshotter struct {
 	dir      string
-	eng      *engine.Engine
+	eng      *kernel.Engine
 	wal      *wal.Log
 	log      *slog.Logger
 	interval time.Duration
@@ -53,7 +53,7 @@ type snapshotter struct {
 	done chan struct{}
 }
 
-func newSnapshotter(dir string, eng *engine.Engine, l *wal.Log, logger *slog.Logger, cfg Config, newest, prev uint64, size int64) *snapshotter {
+func newSnapshotter(dir string, eng *kernel.Engine, l *wal.Log, logger *slog.Logger, cfg Config, newest, prev uint64, size int64) *snapshotter {
 	s := &snapshotter{dir: dir, eng: eng, wal: l, log: logger, interval: cfg.SnapshotInterval, after: cfg.SnapshotAfterChanges,
 		newest: newest, prev: prev, lastTry: time.Now(),
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
@@ -128,22 +128,22 @@ func (s *snapshotter) background() {
 	}
 }
 
-// Save implements engine.Saver for SAVE (called under the engine lock).
+// Save implements kernel.Saver for SAVE (called under the engine lock).
 func (s *snapshotter) Save(st *snapshot.State) error {
 	if s.running.Load() {
-		return engine.ErrSaveInProgress
+		return kernel.ErrSaveInProgress
 	}
 	return s.save(st)
 }
 
-// Background implements engine.Saver for BGSAVE.
+// Background implements kernel.Saver for BGSAVE.
 func (s *snapshotter) Background(schedule bool) (bool, error) {
 	if !s.running.CompareAndSwap(false, true) {
 		if schedule {
 			s.scheduled.Store(true)
 			return true, nil
 		}
-		return false, engine.ErrSaveInProgress
+		return false, kernel.ErrSaveInProgress
 	}
 	select {
 	case s.kick <- struct{}{}:
@@ -152,7 +152,7 @@ func (s *snapshotter) Background(schedule bool) (bool, error) {
 	return false, nil
 }
 
-// LastSave implements engine.Saver for LASTSAVE.
+// LastSave implements kernel.Saver for LASTSAVE.
 func (s *snapshotter) LastSave() int64 { return s.lastSave.Load() }
 
 // save writes st and makes it the newest snapshot: write and fsync a
@@ -164,7 +164,7 @@ func (s *snapshotter) save(st *snapshot.State) error {
 		// SAVE under the engine lock while a snapshot runs: waiting
 		// could deadlock with the other snapshot's Saved.
 		if s.running.Load() {
-			return engine.ErrSaveInProgress
+			return kernel.ErrSaveInProgress
 		}
 		s.mu.Lock()
 	}

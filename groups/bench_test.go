@@ -44,7 +44,7 @@ func BenchmarkClaim(b *testing.B) {
 	for i := range b.N {
 		now := int64(bigPEL + i)
 		args.DeliveryTime = now
-		g.Claim(id(uint64(i%bigPEL)+1), cs[(i+1)%len(cs)], args, now)
+		claimNow(g, id(uint64(i%bigPEL)+1), cs[(i+1)%len(cs)], args, now)
 	}
 }
 
@@ -56,7 +56,7 @@ func BenchmarkClaimIdle(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
-		g.ClaimIdle(cs[i%len(cs)], 0, 1, int64(bigPEL+i), all, emit)
+		claimIdleNow(g, cs[i%len(cs)], 0, 1, int64(bigPEL+i), all, emit)
 	}
 }
 

@@ -2,6 +2,10 @@ package groups
 
 import "sluice/streams"
 
+// The claim functions decide; they change nothing. The caller applies
+// what they return with Place (and Ack for entries gone from the stream),
+// so that the decision and the change it logs are the same values.
+
 // ClaimArgs are XCLAIM's options, already resolved by the caller.
 type ClaimArgs struct {
 	MinIdle      int64 // ms; 0 claims regardless of idle time
@@ -11,23 +15,21 @@ type ClaimArgs struct {
 	JustID       bool  // do not count this as a delivery
 }
 
-// Claim gives pending entry id to c as XCLAIM does, once the caller has
-// checked the stream still holds id (if not, XCLAIM drops it with Ack). It
-// reports whether id was claimed.
-func (g *Group) Claim(id streams.ID, c *Consumer, a ClaimArgs, now int64) bool {
-	old, had := g.Lookup(id)
-	n := old
+// Claim decides what XCLAIM does with pending entry id, once the caller has
+// checked the stream still holds id (if not, XCLAIM drops it with Ack): the
+// entry as it will be, and whether it is claimed.
+func (g *Group) Claim(id streams.ID, a ClaimArgs, now int64) (NACK, bool) {
+	n, had := g.Lookup(id)
 	if !had {
 		if !a.Force {
-			return false
+			return NACK{}, false
 		}
 		// A forced entry has no owner yet, so the idle check passes.
 		n = NACK{ID: id, DeliveryTime: now, DeliveryCount: 1}
 	}
 	if !n.idleFor(a.MinIdle, now) {
-		return false
+		return NACK{}, false
 	}
-	g.setOwner(&n, c)
 	n.DeliveryTime = a.DeliveryTime
 	switch {
 	case a.RetryCount >= 0:
@@ -35,29 +37,25 @@ func (g *Group) Claim(id streams.ID, c *Consumer, a ClaimArgs, now int64) bool {
 	case !a.JustID:
 		n.countDelivery()
 	}
-	g.store(n, old, had)
-	c.active = now
-	return true
+	return n, true
 }
 
-// AutoClaim is XAUTOCLAIM: from start, in ID order, it gives c up to count
-// entries idle for minIdle, looking at no more than count*10, counting a
-// delivery unless justID. Entries exists reports gone are dropped and also
-// use up count. It appends to claimed and deleted and returns the cursor
-// for the next call: the first entry not looked at, or 0-0 at the end.
-func (g *Group) AutoClaim(c *Consumer, start streams.ID, minIdle int64, count int, justID bool,
-	now int64, exists func(streams.ID) bool, claimed, deleted []streams.ID,
-) (next streams.ID, _, _ []streams.ID) {
+// AutoClaim decides XAUTOCLAIM: from start, in ID order, up to count
+// entries idle for minIdle, looking at no more than count*10, each with
+// one more delivery unless justID. Entries exists reports gone go to
+// deleted and also use up count. next is the cursor for the next call: the
+// first entry not looked at, or 0-0 at the end.
+func (g *Group) AutoClaim(start streams.ID, minIdle int64, count int, justID bool,
+	now int64, exists func(streams.ID) bool,
+) (next streams.ID, claimed []NACK, deleted []streams.ID) {
 	attempts := count * 10
-	cursor, more := start, true
-	for ; more && attempts > 0 && count > 0; attempts-- {
-		n, ok := g.seek(cursor)
-		if !ok {
-			return streams.MinID, claimed, deleted
-		}
-		cursor, more = n.ID.Next()
+	iter := g.pel.Iter()
+	defer iter.Release()
+	ok := iter.Seek(NACK{ID: start})
+	for ; ok && attempts > 0 && count > 0; attempts-- {
+		n := iter.Item()
+		ok = iter.Next()
 		if !exists(n.ID) {
-			g.Ack(n.ID)
 			deleted = append(deleted, n.ID)
 			count--
 			continue
@@ -65,101 +63,48 @@ func (g *Group) AutoClaim(c *Consumer, start streams.ID, minIdle int64, count in
 		if !n.idleFor(minIdle, now) {
 			continue
 		}
-		old := n
-		g.setOwner(&n, c)
 		n.DeliveryTime = now
 		if !justID {
 			n.countDelivery()
 		}
-		g.store(n, old, true)
-		c.active = now
-		claimed = append(claimed, n.ID)
+		claimed = append(claimed, n)
 		count--
 	}
-	if !more {
+	if !ok {
 		return streams.MinID, claimed, deleted
 	}
-	if n, ok := g.seek(cursor); ok {
-		return n.ID, claimed, deleted
-	}
-	return streams.MinID, claimed, deleted
+	return iter.Item().ID, claimed, deleted
 }
 
-// seek returns the first pending entry with ID >= id.
-func (g *Group) seek(id streams.ID) (NACK, bool) {
-	iter := g.pel.Iter()
-	defer iter.Release()
-	if !iter.Seek(NACK{ID: id}) {
-		return NACK{}, false
-	}
-	return iter.Item(), true
-}
-
-// ClaimIdle is XREADGROUP's CLAIM: it gives c, oldest delivery first, the
-// entries idle for at least minIdle (released ones first of all), up to
-// count if count > 0. Entries exists reports gone are skipped and kept.
-// Before moving each entry it calls emit with the entry's idle time and
-// delivery count as they were. It returns how many it claimed.
-func (g *Group) ClaimIdle(c *Consumer, minIdle int64, count int, now int64,
-	exists func(streams.ID) bool, emit func(id streams.ID, idle, deliveries int64),
-) int {
-	// Entries placed during the walk get an order at or past stop; skipping
-	// them keeps the walk from meeting an entry it has just claimed.
-	stop := g.nextOrder
-	claimed := 0
-	k, ok := g.firstByTime()
-	for ok {
+// Idle calls fn, oldest delivery first (released entries first of all),
+// for each pending entry idle for at least minIdle that exists reports
+// still in the stream, with its idle time, until fn returns false: the
+// entries XREADGROUP CLAIM takes.
+func (g *Group) Idle(minIdle, now int64, exists func(streams.ID) bool, fn func(n NACK, idle int64) bool) {
+	g.timeIndex().Scan(func(k timeKey) bool {
 		// Unsigned like Redis, so a delivery time in the future counts as idle.
 		idle := uint64(now - k.time)
 		if idle < uint64(minIdle) {
-			break
+			return false
 		}
-		if k.order < stop && exists(k.id) {
-			n, _ := g.Lookup(k.id)
-			emit(k.id, int64(idle), n.DeliveryCount)
-			old := n
-			g.setOwner(&n, c)
-			n.countDelivery()
-			n.DeliveryTime = now
-			g.store(n, old, true)
-			c.active = now
-			claimed++
-			if count > 0 && claimed >= count {
-				break
-			}
+		if !exists(k.id) {
+			return true
 		}
-		k, ok = g.afterByTime(k)
-	}
-	return claimed
+		n, _ := g.Lookup(k.id)
+		return fn(n, int64(idle))
+	})
 }
 
 // FirstIdle returns the delivery time of the oldest pending entry that the
 // stream still holds: XREADGROUP CLAIM serves at once if it is idle enough,
 // and otherwise blocks until it will be.
 func (g *Group) FirstIdle(exists func(streams.ID) bool) (deliveryTime int64, ok bool) {
-	k, ok := g.firstByTime()
-	for ; ok; k, ok = g.afterByTime(k) {
+	g.timeIndex().Scan(func(k timeKey) bool {
 		if exists(k.id) {
-			return k.time, true
+			deliveryTime, ok = k.time, true
+			return false
 		}
-	}
-	return 0, false
-}
-
-// firstByTime returns the first key of the delivery-time index.
-func (g *Group) firstByTime() (timeKey, bool) {
-	return g.timeIndex().Min()
-}
-
-// afterByTime returns the first index key after k; keys are unique.
-func (g *Group) afterByTime(k timeKey) (timeKey, bool) {
-	iter := g.timeIndex().Iter()
-	defer iter.Release()
-	if !iter.Seek(k) {
-		return timeKey{}, false
-	}
-	if !timeLess(k, iter.Item()) && !iter.Next() {
-		return timeKey{}, false
-	}
-	return iter.Item(), true
+		return true
+	})
+	return deliveryTime, ok
 }

@@ -14,7 +14,7 @@ func TestClaim(t *testing.T) {
 		if args.RetryCount == 0 {
 			args.RetryCount = -1
 		}
-		return g.Claim(id(ms), b, args, 150)
+		return claimNow(g, id(ms), b, args, 150)
 	}
 	if claim(1, ClaimArgs{MinIdle: 60, DeliveryTime: 150}) {
 		t.Fatal("claimed an entry idle for 50ms with min-idle 60")
@@ -47,8 +47,8 @@ func TestClaim(t *testing.T) {
 	}
 	check(t, g)
 	// A released entry has no idle time to check.
-	g.Release(id(9), Fail, -1, false, all)
-	if !g.Claim(id(9), a, ClaimArgs{MinIdle: 1000, DeliveryTime: 151, RetryCount: -1}, 151) {
+	releaseNow(g, id(9), Fail, -1, false, all)
+	if !claimNow(g, id(9), a, ClaimArgs{MinIdle: 1000, DeliveryTime: 151, RetryCount: -1}, 151) {
 		t.Fatal("released entry not claimable")
 	}
 	check(t, g)
@@ -57,11 +57,11 @@ func TestClaim(t *testing.T) {
 func TestAutoClaim(t *testing.T) {
 	g := New("g", streams.MinID, 0)
 	deliver(g, "a", 100, 1, 2, 3, 4, 5, 6)
-	g.Redeliver(id(3), 190) // not idle enough below
+	redeliver(g, id(3), 190) // not idle enough below
 	b, _ := g.Seen([]byte("b"), 200)
 	gone := func(x streams.ID) bool { return x != id(2) }
 
-	next, claimed, deleted := g.AutoClaim(b, id(1), 50, 2, false, 200, gone, nil, nil)
+	next, claimed, deleted := autoClaimNow(g, b, id(1), 50, 2, false, 200, gone, nil, nil)
 	// 1 is claimed, 2 is gone and uses up the count.
 	if next != id(3) || len(claimed) != 1 || claimed[0] != id(1) || len(deleted) != 1 || deleted[0] != id(2) {
 		t.Fatalf("first call: next %v claimed %v deleted %v", next, claimed, deleted)
@@ -72,7 +72,7 @@ func TestAutoClaim(t *testing.T) {
 	if n := nack(t, g, 1); g.Owner(n) != b || n.DeliveryCount != 2 || n.DeliveryTime != 200 {
 		t.Fatalf("auto-claimed %+v", n)
 	}
-	next, claimed, _ = g.AutoClaim(b, next, 50, 10, true, 200, all, claimed[:0], nil)
+	next, claimed, _ = autoClaimNow(g, b, next, 50, 10, true, 200, all, claimed[:0], nil)
 	if next != streams.MinID || len(claimed) != 3 || claimed[0] != id(4) {
 		t.Fatalf("second call: next %v claimed %v", next, claimed)
 	}
@@ -89,13 +89,13 @@ func TestAutoClaimAttempts(t *testing.T) {
 	}
 	b, _ := g.Seen([]byte("b"), 100)
 	// Nothing is idle: COUNT 2 looks at 20 entries and stops at the 21st.
-	next, claimed, _ := g.AutoClaim(b, streams.MinID, 10, 2, false, 100, all, nil, nil)
+	next, claimed, _ := autoClaimNow(g, b, streams.MinID, 10, 2, false, 100, all, nil, nil)
 	if next != id(21) || len(claimed) != 0 {
 		t.Fatalf("next %v claimed %v", next, claimed)
 	}
 	// The cursor past the last possible ID ends the scan.
 	g.Deliver(streams.MaxID, b, 100)
-	next, claimed, _ = g.AutoClaim(b, streams.MaxID, 0, 5, false, 100, all, nil, nil)
+	next, claimed, _ = autoClaimNow(g, b, streams.MaxID, 0, 5, false, 100, all, nil, nil)
 	if next != streams.MinID || len(claimed) != 1 {
 		t.Fatalf("at MaxID: next %v claimed %v", next, claimed)
 	}
@@ -108,8 +108,8 @@ func TestClaimIdleOrder(t *testing.T) {
 	deliver(g, "a", 200, 3)
 	deliver(g, "a", 100, 4) // same time as 2, placed later
 	deliver(g, "a", 900, 5) // not idle
-	g.Release(id(3), Silent, -1, false, all)
-	g.Release(id(1), Fail, -1, false, all)
+	releaseNow(g, id(3), Silent, -1, false, all)
+	releaseNow(g, id(1), Fail, -1, false, all)
 	b, _ := g.Seen([]byte("b"), 1000)
 
 	type got struct {
@@ -118,7 +118,7 @@ func TestClaimIdleOrder(t *testing.T) {
 	}
 	var out []got
 	emit := func(x streams.ID, idle, dels int64) { out = append(out, got{x.Ms, idle, dels}) }
-	n := g.ClaimIdle(b, 500, 0, 1000, func(x streams.ID) bool { return x != id(4) }, emit)
+	n := claimIdleNow(g, b, 500, 0, 1000, func(x streams.ID) bool { return x != id(4) }, emit)
 	want := []got{
 		{3, 1000, 0}, // released first, in the order released; SILENT undid the delivery
 		{1, 1000, 1},
@@ -145,11 +145,11 @@ func TestClaimIdleOrder(t *testing.T) {
 
 	// Zero min-idle with a count: each entry at most once, oldest first.
 	out = out[:0]
-	if n := g.ClaimIdle(b, 0, 2, 1000, all, emit); n != 2 || out[0].ms != 4 || out[1].ms != 5 {
+	if n := claimIdleNow(g, b, 0, 2, 1000, all, emit); n != 2 || out[0].ms != 4 || out[1].ms != 5 {
 		t.Fatalf("min-idle 0: %v", out)
 	}
 	out = out[:0]
-	if n := g.ClaimIdle(b, 0, 0, 1000, all, emit); n != 5 {
+	if n := claimIdleNow(g, b, 0, 0, 1000, all, emit); n != 5 {
 		t.Fatalf("claimed %d, want each of 5 once: %v", n, out)
 	}
 	check(t, g)
@@ -165,7 +165,7 @@ func TestFirstIdle(t *testing.T) {
 	if tm, ok := g.FirstIdle(func(x streams.ID) bool { return x != id(1) }); !ok || tm != 200 {
 		t.Fatalf("first idle %d %v", tm, ok)
 	}
-	g.Release(id(2), Fail, -1, false, all)
+	releaseNow(g, id(2), Fail, -1, false, all)
 	if tm, _ := g.FirstIdle(all); tm != 0 {
 		t.Fatalf("released entries come first, got %d", tm)
 	}
@@ -174,7 +174,7 @@ func TestFirstIdle(t *testing.T) {
 func TestRelease(t *testing.T) {
 	g := New("g", streams.MinID, 0)
 	a := deliver(g, "a", 100, 1, 2, 3, 4)
-	g.Redeliver(id(2), 110)
+	redeliver(g, id(2), 110)
 	cases := []struct {
 		ms    uint64
 		mode  ReleaseMode
@@ -187,7 +187,7 @@ func TestRelease(t *testing.T) {
 		{4, Fatal, 5, 5},
 	}
 	for _, c := range cases {
-		if !g.Release(id(c.ms), c.mode, c.retry, false, all) {
+		if !releaseNow(g, id(c.ms), c.mode, c.retry, false, all) {
 			t.Fatalf("release %d", c.ms)
 		}
 		if n := nack(t, g, c.ms); n.DeliveryCount != c.want || g.Owner(n) != nil || n.DeliveryTime != 0 {
@@ -197,17 +197,17 @@ func TestRelease(t *testing.T) {
 	if a.PendingLen() != 0 || g.ReleasedLen() != 4 {
 		t.Fatalf("owner keeps %d, released %d", a.PendingLen(), g.ReleasedLen())
 	}
-	g.Release(id(1), Silent, -1, false, all)
+	releaseNow(g, id(1), Silent, -1, false, all)
 	if nack(t, g, 1).DeliveryCount != 0 {
 		t.Fatal("SILENT went below zero")
 	}
-	if g.Release(id(8), Fail, -1, false, all) || g.Release(id(8), Fail, -1, true, func(streams.ID) bool { return false }) {
+	if releaseNow(g, id(8), Fail, -1, false, all) || releaseNow(g, id(8), Fail, -1, true, func(streams.ID) bool { return false }) {
 		t.Fatal("released an entry that is not pending, or forced one the stream lacks")
 	}
-	if !g.Release(id(8), Fail, -1, true, all) || nack(t, g, 8).DeliveryCount != 0 {
+	if !releaseNow(g, id(8), Fail, -1, true, all) || nack(t, g, 8).DeliveryCount != 0 {
 		t.Fatal("FORCE creates with a count of 0")
 	}
-	if !g.Release(id(9), Fatal, -1, true, all) || nack(t, g, 9).DeliveryCount != MaxDeliveries {
+	if !releaseNow(g, id(9), Fatal, -1, true, all) || nack(t, g, 9).DeliveryCount != MaxDeliveries {
 		t.Fatal("FORCE FATAL")
 	}
 	check(t, g)
@@ -234,8 +234,8 @@ func TestTimeIndexBuiltLate(t *testing.T) {
 			g.Deliver(id(i), c, int64(100-i%7)) // delivery times out of ID order
 		}
 		g.Ack(id(10))
-		g.Release(id(20), Fail, -1, false, all)
-		g.Claim(id(30), a, ClaimArgs{}, 500)
+		releaseNow(g, id(20), Fail, -1, false, all)
+		claimNow(g, id(30), a, ClaimArgs{}, 500)
 		g.DeleteConsumer([]byte("b"))
 	}
 	order := func(g *Group) []streams.ID {

@@ -26,6 +26,9 @@ func newIDSet() *btree.BTreeG[streams.ID] {
 	return btree.NewBTreeGOptions(streams.ID.Less, btree.Options{NoLocks: true})
 }
 
+// MarkActive records that c got entries at now (XINFO's active-time).
+func (c *Consumer) MarkActive(now int64) { c.active = now }
+
 // Name is the consumer's name.
 func (c *Consumer) Name() string { return c.name }
 

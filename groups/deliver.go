@@ -2,6 +2,9 @@ package groups
 
 import "sluice/streams"
 
+// The functions here change the group with values already decided; the
+// engine logs those values, and replay calls the same functions with them.
+
 // Lookup returns the pending entry for id.
 func (g *Group) Lookup(id streams.ID) (NACK, bool) {
 	return g.pel.GetHint(NACK{ID: id}, &g.pelHint)
@@ -46,34 +49,40 @@ func (g *Group) setOwner(n *NACK, c *Consumer) {
 	n.owner = c.num
 }
 
-// Deliver records that XREADGROUP > handed entry id to c: a new pending
-// entry, or one taken over (after XGROUP SETID rewound the group) with its
-// counter reset to 1. The caller moves the group's last ID with Advance.
-func (g *Group) Deliver(id streams.ID, c *Consumer, now int64) {
+// Place makes id pending for c with the given delivery time and count:
+// a delivery (count 1), a redelivery from the consumer's history, or a
+// claim, whether or not id was pending before.
+func (g *Group) Place(id streams.ID, c *Consumer, deliveryTime, count int64) {
 	old, had := g.Lookup(id)
 	n := old
 	if !had {
 		n = NACK{ID: id}
 	}
 	g.setOwner(&n, c)
-	n.DeliveryTime, n.DeliveryCount = now, 1
+	n.DeliveryTime, n.DeliveryCount = deliveryTime, count
 	g.store(n, old, had)
+}
+
+// Deliver records that XREADGROUP ">" handed id to c at now: pending with
+// one delivery (an entry taken over after XGROUP SETID starts again at 1),
+// and c active.
+func (g *Group) Deliver(id streams.ID, c *Consumer, now int64) {
+	g.Place(id, c, now, 1)
 	c.active = now
 }
 
-// Redeliver records that XREADGROUP with an ID sent id again from its
-// owner's history: one more delivery, now. It reports false if id is not
-// pending.
-func (g *Group) Redeliver(id streams.ID, now int64) bool {
+// Unown hands id back to the group with the given delivery count, as XNACK
+// does: no owner, first in line for the next claim. An entry that was not
+// pending is added so.
+func (g *Group) Unown(id streams.ID, count int64) {
 	old, had := g.Lookup(id)
-	if !had {
-		return false
-	}
 	n := old
-	n.countDelivery()
-	n.DeliveryTime = now
-	g.store(n, old, true)
-	return true
+	if !had {
+		n = NACK{ID: id}
+	}
+	g.setOwner(&n, nil)
+	n.DeliveryTime, n.DeliveryCount = 0, count
+	g.store(n, old, had)
 }
 
 // Ack removes id from the PEL, reporting whether it was pending.

@@ -27,6 +27,7 @@ type Group struct {
 	byTime    *btree.BTreeG[timeKey] // the same NACKs by delivery time; see timeIndex
 	consumers *btree.BTreeG[consumerItem]
 	owners    []*Consumer // by number-1 (NACK.owner); nil where deleted
+	free      []uint32    // numbers of deleted consumers, reused first
 	released  int         // NACKs without an owner
 	nextOrder uint64      // next timeKey.order
 	// Path hints: deliveries come in ID and time order and acks mostly in
@@ -93,7 +94,8 @@ func (g *Group) CreateConsumer(name []byte, now int64) (*Consumer, bool) {
 }
 
 // Seen returns the named consumer, creating it if needed, and records an
-// attempted interaction, as XREADGROUP, XCLAIM and XAUTOCLAIM do first.
+// attempted interaction at now, as XREADGROUP, XCLAIM and XAUTOCLAIM do
+// first.
 func (g *Group) Seen(name []byte, now int64) (c *Consumer, created bool) {
 	c, created = g.CreateConsumer(name, now)
 	c.seen = now
@@ -117,7 +119,10 @@ func (g *Group) DeleteConsumer(name []byte) (pending int, ok bool) {
 		return true
 	})
 	g.consumers.Delete(consumerItem{name: c.name})
+	// No NACK names c any more, so its number can go to the next consumer.
 	g.owners[c.num-1] = nil
+	g.free = append(g.free, c.num)
+	g.trimOwners()
 	return pending, true
 }
 
@@ -140,6 +145,7 @@ func (g *Group) Clone() *Group {
 	}
 	ng.consumers = btree.NewBTreeGOptions(consumerLess, btree.Options{NoLocks: true})
 	ng.owners = make([]*Consumer, len(g.owners))
+	ng.free = nil // a clone is read, never changed
 	g.consumers.Scan(func(item consumerItem) bool {
 		c := *item.c
 		c.pel = item.c.pel.Copy()
@@ -165,12 +171,43 @@ func (g *Group) timeIndex() *btree.BTreeG[timeKey] {
 	return g.byTime
 }
 
-// addConsumer numbers c and adds it. Numbers are never reused, so a number
-// in a NACK can only name the consumer it was given to.
+// addConsumer numbers c and adds it. A deleted consumer's number is
+// reused: its NACKs went with it, so no NACK can name the wrong consumer,
+// and a million consumers created and deleted leave nothing behind.
 func (g *Group) addConsumer(c *Consumer) {
-	g.owners = append(g.owners, c)
-	c.num = uint32(len(g.owners))
+	if n := len(g.free); n > 0 {
+		c.num = g.free[n-1]
+		g.free = g.free[:n-1]
+		g.owners[c.num-1] = c
+	} else {
+		g.owners = append(g.owners, c)
+		c.num = uint32(len(g.owners))
+	}
 	g.consumers.Set(consumerItem{name: c.name, c: c})
+}
+
+// trimOwners drops unused numbers from the end of owners, so the slice
+// shrinks back when consumers go.
+func (g *Group) trimOwners() {
+	n := len(g.owners)
+	for n > 0 && g.owners[n-1] == nil {
+		n--
+	}
+	if n == len(g.owners) {
+		return
+	}
+	clear(g.owners[n:])
+	g.owners = g.owners[:n]
+	free := g.free[:0]
+	for _, num := range g.free {
+		if int(num) <= n {
+			free = append(free, num)
+		}
+	}
+	g.free = free
+	if n == 0 {
+		g.owners, g.free = nil, nil
+	}
 }
 
 // Owner returns the consumer that owns n, nil if n is released.

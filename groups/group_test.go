@@ -42,7 +42,7 @@ func TestDeleteConsumerDropsItsPending(t *testing.T) {
 	g := New("g", streams.MinID, 0)
 	deliver(g, "a", 1, 1, 2, 3)
 	deliver(g, "b", 1, 4)
-	g.Release(id(3), Fail, -1, false, all)
+	releaseNow(g, id(3), Fail, -1, false, all)
 	if n, ok := g.DeleteConsumer([]byte("a")); !ok || n != 2 {
 		t.Fatalf("deleted a with %d pending, ok %v", n, ok)
 	}
@@ -65,7 +65,7 @@ func TestDeliverAndAck(t *testing.T) {
 		t.Fatalf("active %d", a.ActiveTime())
 	}
 	// A rewound group hands entry 1 to b: b owns it, counted afresh.
-	g.Redeliver(id(1), 150)
+	redeliver(g, id(1), 150)
 	b := deliver(g, "b", 200, 1)
 	if n := nack(t, g, 1); g.Owner(n) != b || n.DeliveryTime != 200 || n.DeliveryCount != 1 {
 		t.Fatalf("taken-over NACK %+v", n)
@@ -86,7 +86,7 @@ func TestDeliverAndAck(t *testing.T) {
 func TestRedeliver(t *testing.T) {
 	g := New("g", streams.MinID, 0)
 	a := deliver(g, "a", 100, 1)
-	if !g.Redeliver(id(1), 300) || g.Redeliver(id(2), 300) {
+	if !redeliver(g, id(1), 300) || redeliver(g, id(2), 300) {
 		t.Fatal("redeliver results")
 	}
 	if n := nack(t, g, 1); n.DeliveryCount != 2 || n.DeliveryTime != 300 || g.Owner(n) != a {
@@ -95,9 +95,9 @@ func TestRedeliver(t *testing.T) {
 	if a.ActiveTime() != 100 {
 		t.Fatal("history reads must not touch active time")
 	}
-	g.Release(id(1), Fatal, -1, false, all)
-	g.Claim(id(1), a, ClaimArgs{DeliveryTime: 400, RetryCount: -1}, 400)
-	g.Redeliver(id(1), 500)
+	releaseNow(g, id(1), Fatal, -1, false, all)
+	claimNow(g, id(1), a, ClaimArgs{DeliveryTime: 400, RetryCount: -1}, 400)
+	redeliver(g, id(1), 500)
 	if n := nack(t, g, 1); n.DeliveryCount != MaxDeliveries {
 		t.Fatalf("count past the maximum: %d", n.DeliveryCount)
 	}
@@ -111,7 +111,7 @@ func TestConsumerHistory(t *testing.T) {
 	var got []uint64
 	a.Pending(id(3), func(x streams.ID) bool {
 		got = append(got, x.Ms)
-		g.Redeliver(x, 200) // XREADGROUP with an ID updates the group as it walks
+		redeliver(g, x, 200) // XREADGROUP with an ID updates the group as it walks
 		return len(got) < 2
 	})
 	if !equal(got, []uint64{3, 5}) {
@@ -144,7 +144,7 @@ func TestPending(t *testing.T) {
 	}
 	a := deliver(g, "a", 100, 1, 3, 5)
 	b := deliver(g, "b", 200, 2, 4)
-	g.Release(id(5), Fail, -1, false, all)
+	releaseNow(g, id(5), Fail, -1, false, all)
 	lo, hi, ok := g.PendingBounds()
 	if !ok || lo != id(1) || hi != id(5) {
 		t.Fatalf("bounds %v %v", lo, hi)

@@ -90,3 +90,70 @@ func equal(a, b []uint64) bool {
 	}
 	return true
 }
+
+// The helpers below decide and apply in one step, as the engine does with
+// a decision and the effect it logs.
+
+func redeliver(g *Group, x streams.ID, now int64) bool {
+	n, ok := g.Lookup(x)
+	if !ok {
+		return false
+	}
+	g.Place(x, g.Owner(n), now, CountDelivery(n.DeliveryCount))
+	return true
+}
+
+func claimNow(g *Group, x streams.ID, c *Consumer, a ClaimArgs, now int64) bool {
+	n, ok := g.Claim(x, a, now)
+	if ok {
+		g.Place(x, c, n.DeliveryTime, n.DeliveryCount)
+		c.MarkActive(now)
+	}
+	return ok
+}
+
+func autoClaimNow(g *Group, c *Consumer, start streams.ID, minIdle int64, count int, justID bool,
+	now int64, exists func(streams.ID) bool, claimed, deleted []streams.ID,
+) (streams.ID, []streams.ID, []streams.ID) {
+	next, ns, gone := g.AutoClaim(start, minIdle, count, justID, now, exists)
+	for _, x := range gone {
+		g.Ack(x)
+	}
+	for _, n := range ns {
+		g.Place(n.ID, c, n.DeliveryTime, n.DeliveryCount)
+		c.MarkActive(now)
+		claimed = append(claimed, n.ID)
+	}
+	return next, claimed, append(deleted, gone...)
+}
+
+func claimIdleNow(g *Group, c *Consumer, minIdle int64, count int, now int64,
+	exists func(streams.ID) bool, emit func(x streams.ID, idle, deliveries int64),
+) int {
+	var take []NACK
+	g.Idle(minIdle, now, exists, func(n NACK, idle int64) bool {
+		emit(n.ID, idle, n.DeliveryCount)
+		take = append(take, n)
+		return count <= 0 || len(take) < count
+	})
+	for _, n := range take {
+		g.Place(n.ID, c, now, CountDelivery(n.DeliveryCount))
+		c.MarkActive(now)
+	}
+	return len(take)
+}
+
+func releaseNow(g *Group, x streams.ID, mode ReleaseMode, retry int64, force bool, exists func(streams.ID) bool) bool {
+	count, ok := g.Release(x, mode, retry, force, exists)
+	if ok {
+		g.Unown(x, count)
+	}
+	return ok
+}
+
+func advance(g *Group, x streams.ID, s StreamInfo) bool {
+	last, read := g.Advanced([]streams.ID{x}, s)
+	moved := last != g.LastID()
+	g.SetLastID(last, read)
+	return moved
+}

@@ -49,22 +49,24 @@ func (s StreamInfo) EntriesReadAt(id streams.ID) int64 {
 	return InvalidEntriesRead
 }
 
-// Advance moves the last delivered ID to id if id is past it, updating the
-// read counter as XREADGROUP does for each entry it delivers (NOACK too).
-// It reports whether the group moved.
-func (g *Group) Advance(id streams.ID, s StreamInfo) bool {
-	if !g.lastID.Less(id) {
-		return false
+// Advanced returns the last delivered ID and read counter the group has
+// after XREADGROUP delivers ids (in order; NOACK too), without changing
+// it: the caller applies them with SetLastID.
+func (g *Group) Advanced(ids []streams.ID, s StreamInfo) (streams.ID, int64) {
+	last, read := g.lastID, g.entriesRead
+	for _, id := range ids {
+		if !last.Less(id) {
+			continue
+		}
+		switch {
+		case read != InvalidEntriesRead && !last.Less(s.FirstID) && !s.hasTombstonesFrom(last):
+			read++
+		case s.EntriesAdded != 0:
+			read = s.EntriesReadAt(id)
+		}
+		last = id
 	}
-	switch {
-	case g.entriesRead != InvalidEntriesRead && !g.lastID.Less(s.FirstID) &&
-		!s.hasTombstonesFrom(g.lastID):
-		g.entriesRead++
-	case s.EntriesAdded != 0:
-		g.entriesRead = s.EntriesReadAt(id)
-	}
-	g.lastID = id
-	return true
+	return last, read
 }
 
 // Lag is how many stream entries the group has yet to read; ok is false when

@@ -45,11 +45,11 @@ func TestAdvanceAndLag(t *testing.T) {
 		t.Fatalf("lag before reading %d %v", lag, ok)
 	}
 	for ms := uint64(1); ms <= 3; ms++ {
-		if !g.Advance(id(ms), stream1to5) {
+		if !advance(g, id(ms), stream1to5) {
 			t.Fatalf("advance to %d", ms)
 		}
 	}
-	if g.Advance(id(2), stream1to5) || g.EntriesRead() != 3 || g.LastID() != id(3) {
+	if advance(g, id(2), stream1to5) || g.EntriesRead() != 3 || g.LastID() != id(3) {
 		t.Fatalf("read %d last %v", g.EntriesRead(), g.LastID())
 	}
 	if lag, ok := g.Lag(stream1to5); !ok || lag != 2 {
@@ -58,11 +58,11 @@ func TestAdvanceAndLag(t *testing.T) {
 
 	// An unknown counter is re-estimated at each entry.
 	g.SetLastID(id(3), InvalidEntriesRead)
-	g.Advance(id(4), stream1to5)
+	advance(g, id(4), stream1to5)
 	if g.EntriesRead() != InvalidEntriesRead {
 		t.Fatalf("middle entry estimated as %d", g.EntriesRead())
 	}
-	g.Advance(id(5), stream1to5)
+	advance(g, id(5), stream1to5)
 	if g.EntriesRead() != 5 {
 		t.Fatalf("last entry estimated as %d", g.EntriesRead())
 	}
@@ -73,7 +73,7 @@ func TestAdvanceAndLag(t *testing.T) {
 	if _, ok := g.Lag(holed); ok {
 		t.Fatal("lag across a deletion")
 	}
-	g.Advance(id(3), holed)
+	advance(g, id(3), holed)
 	if g.EntriesRead() != InvalidEntriesRead {
 		t.Fatalf("counter across a deletion %d", g.EntriesRead())
 	}

@@ -40,10 +40,15 @@ func (n NACK) idleFor(minIdle, now int64) bool {
 	return n.owner == 0 || minIdle == 0 || now-n.DeliveryTime >= minIdle
 }
 
-func (n *NACK) countDelivery() {
-	if n.DeliveryCount < MaxDeliveries {
-		n.DeliveryCount++
+func (n *NACK) countDelivery() { n.DeliveryCount = CountDelivery(n.DeliveryCount) }
+
+// CountDelivery is a delivery counter after one more delivery; it
+// saturates at MaxDeliveries.
+func CountDelivery(n int64) int64 {
+	if n < MaxDeliveries {
+		n++
 	}
+	return n
 }
 
 func nackLess(a, b NACK) bool { return a.ID.Less(b.ID) }

@@ -12,19 +12,18 @@ const (
 	Fatal                     // mark as poison: MaxDeliveries
 )
 
-// Release hands pending entry id back to the group as XNACK does: no owner,
-// first in line for the next claim. retryCount >= 0 sets the counter instead
-// of mode. With force, an entry that is not pending but that exists reports
-// in the stream is created with a count of 0 before mode applies. It
-// reports whether an entry was released.
+// Release decides what XNACK does with id: the delivery count the entry is
+// handed back to the group with, and whether it is released. retryCount
+// >= 0 sets the counter instead of mode. With force, an entry that is not
+// pending but that exists reports in the stream is released with a count
+// of 0 before mode applies. The caller applies it with Unown.
 func (g *Group) Release(id streams.ID, mode ReleaseMode, retryCount int64, force bool,
 	exists func(streams.ID) bool,
-) bool {
-	old, had := g.Lookup(id)
-	n := old
+) (count int64, ok bool) {
+	n, had := g.Lookup(id)
 	if !had {
 		if !force || !exists(id) {
-			return false
+			return 0, false
 		}
 		n = NACK{ID: id}
 	}
@@ -36,8 +35,5 @@ func (g *Group) Release(id streams.ID, mode ReleaseMode, retryCount int64, force
 	case mode == Fatal:
 		n.DeliveryCount = MaxDeliveries
 	}
-	g.setOwner(&n, nil)
-	n.DeliveryTime = 0
-	g.store(n, old, had)
-	return true
+	return n.DeliveryCount, true
 }

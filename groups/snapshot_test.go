@@ -58,20 +58,20 @@ func churn(g *Group, r *rand.Rand, steps int, now *int64) {
 		switch r.IntN(8) {
 		case 0, 1:
 			g.Deliver(id(next), c, *now)
-			g.Advance(id(next), StreamInfo{Length: next, EntriesAdded: next, FirstID: id(1), LastID: id(next)})
+			advance(g, id(next), StreamInfo{Length: next, EntriesAdded: next, FirstID: id(1), LastID: id(next)})
 			next++
 		case 2:
 			g.Ack(x)
 		case 3:
-			g.Claim(x, c, ClaimArgs{MinIdle: int64(r.IntN(5)), DeliveryTime: *now - int64(r.IntN(10)), RetryCount: -1}, *now)
+			claimNow(g, x, c, ClaimArgs{MinIdle: int64(r.IntN(5)), DeliveryTime: *now - int64(r.IntN(10)), RetryCount: -1}, *now)
 		case 4:
-			g.Release(x, ReleaseMode(r.IntN(3)), -1, r.IntN(2) == 0, all)
+			releaseNow(g, x, ReleaseMode(r.IntN(3)), -1, r.IntN(2) == 0, all)
 		case 5:
-			g.Redeliver(x, *now)
+			redeliver(g, x, *now)
 		case 6:
-			g.ClaimIdle(c, int64(r.IntN(10)), 2, *now, all, func(streams.ID, int64, int64) {})
+			claimIdleNow(g, c, int64(r.IntN(10)), 2, *now, all, func(streams.ID, int64, int64) {})
 		case 7:
-			g.AutoClaim(c, x, int64(r.IntN(10)), 3, r.IntN(2) == 0, *now, all, nil, nil)
+			autoClaimNow(g, c, x, int64(r.IntN(10)), 3, r.IntN(2) == 0, *now, all, nil, nil)
 		}
 	}
 }
@@ -107,8 +107,8 @@ func TestRestoreRoundTrip(t *testing.T) {
 		}
 		// Restored groups behave the same, down to claim order.
 		var a, b []streams.ID
-		g.ClaimIdle(g.Consumer([]byte("idle")), 0, 0, now, all, func(x streams.ID, _, _ int64) { a = append(a, x) })
-		ng.ClaimIdle(ng.Consumer([]byte("idle")), 0, 0, now, all, func(x streams.ID, _, _ int64) { b = append(b, x) })
+		claimIdleNow(g, g.Consumer([]byte("idle")), 0, 0, now, all, func(x streams.ID, _, _ int64) { a = append(a, x) })
+		claimIdleNow(ng, ng.Consumer([]byte("idle")), 0, 0, now, all, func(x streams.ID, _, _ int64) { b = append(b, x) })
 		if fmt.Sprint(a) != fmt.Sprint(b) {
 			t.Fatalf("seed %d: claim order %v, restored %v", seed, a, b)
 		}

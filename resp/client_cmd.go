@@ -9,13 +9,8 @@ import (
 
 	"github.com/tidwall/redcon"
 
-	"sluice/engine"
+	"sluice/kernel"
 )
-
-func init() {
-	engine.Register(&engine.Cmd{Name: "client", Arity: -2, Flags: engine.FlagConn, Group: "connection", Since: "2.4.0",
-		Summary: "A container for client connection commands."})
-}
 
 // clientExtra is what CLIENT LIST shows of a connection that only the
 // connection's own goroutine may read directly: a snapshot published with
@@ -111,13 +106,6 @@ func (c *client) infoLine(now time.Time) string {
 	return b.String()
 }
 
-// clientArity is each CLIENT subcommand's arity, counted as Redis does
-// from CLIENT itself.
-var clientArity = map[string]int{
-	"id": 2, "getname": 2, "setname": 3, "setinfo": 4, "list": -2, "info": 2, "kill": -3,
-	"no-evict": 3, "no-touch": 3, "reply": 3, "help": 2, "getredir": 2, "trackinginfo": 2,
-}
-
 var clientHelp = []string{
 	"CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
 	"GETNAME",
@@ -172,21 +160,15 @@ var clientHelp = []string{
 
 // clientCommand serves CLIENT and its subcommands.
 func (c *client) clientCommand(args [][]byte) {
+	// The table has checked the subcommand and its arity; HELP is the
+	// container's own.
 	sub := strings.ToLower(string(args[1]))
-	arity, known := clientArity[sub]
-	if !known {
-		c.error("ERR unknown subcommand '" + truncate(string(args[1]), 128) + "'. Try CLIENT HELP.")
-		return
-	}
-	if (arity >= 0 && len(args) != arity) || (arity < 0 && len(args) < -arity) {
-		c.error("ERR wrong number of arguments for 'client|" + sub + "' command")
-		return
-	}
-	c.info.Lock()
-	c.lastCmd = "client|" + sub
-	c.info.Unlock()
 	switch sub {
 	case "help":
+		if len(args) != 2 {
+			c.error("ERR wrong number of arguments for 'client|help' command")
+			return
+		}
 		c.w.Array(len(clientHelp))
 		for _, l := range clientHelp {
 			c.w.Status(l)
@@ -220,19 +202,19 @@ func (c *client) clientCommand(args [][]byte) {
 	case "kill":
 		c.clientKill(args)
 	case "no-evict", "no-touch":
-		if !engine.Equal(args[2], "on") && !engine.Equal(args[2], "off") {
-			c.error(engine.ErrSyntax)
+		if !kernel.Equal(args[2], "on") && !kernel.Equal(args[2], "off") {
+			c.error(kernel.ErrSyntax)
 			return
 		}
 		c.w.Status("OK")
 	case "reply":
 		switch {
-		case engine.Equal(args[2], "on"):
+		case kernel.Equal(args[2], "on"):
 			c.w.Status("OK")
-		case engine.Equal(args[2], "off"), engine.Equal(args[2], "skip"):
+		case kernel.Equal(args[2], "off"), kernel.Equal(args[2], "skip"):
 			c.error("ERR CLIENT REPLY OFF and SKIP are not supported by sluice")
 		default:
-			c.error(engine.ErrSyntax)
+			c.error(kernel.ErrSyntax)
 		}
 	case "getredir":
 		c.w.Int(-1)
@@ -248,18 +230,11 @@ func (c *client) clientCommand(args [][]byte) {
 	}
 }
 
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
-}
-
 // CLIENT SETINFO LIB-NAME name | LIB-VER version
 func (c *client) clientSetInfo(args [][]byte) {
 	attr, val := string(args[2]), args[3]
-	lib := engine.Equal(args[2], "lib-name")
-	if !lib && !engine.Equal(args[2], "lib-ver") {
+	lib := kernel.Equal(args[2], "lib-name")
+	if !lib && !kernel.Equal(args[2], "lib-ver") {
 		c.error("ERR Unrecognized option '" + attr + "'")
 		return
 	}
@@ -296,14 +271,14 @@ func (c *client) clientList(args [][]byte) {
 	typeOK := true
 	for i := 2; i < len(args); i++ {
 		switch {
-		case engine.Equal(args[i], "type") && i+1 < len(args):
+		case kernel.Equal(args[i], "type") && i+1 < len(args):
 			normal, ok := c.clientType(args[i+1])
 			if !ok {
 				return
 			}
 			typeOK = normal
 			i++
-		case engine.Equal(args[i], "id") && i+1 < len(args):
+		case kernel.Equal(args[i], "id") && i+1 < len(args):
 			ids = map[int64]bool{}
 			for i++; i < len(args); i++ {
 				id, err := strconv.ParseInt(string(args[i]), 10, 64)
@@ -314,7 +289,7 @@ func (c *client) clientList(args [][]byte) {
 				ids[id] = true
 			}
 		default:
-			c.error(engine.ErrSyntax)
+			c.error(kernel.ErrSyntax)
 			return
 		}
 	}
@@ -347,7 +322,7 @@ func (c *client) clientKill(args [][]byte) {
 		return
 	}
 	if len(args)%2 != 0 {
-		c.error(engine.ErrSyntax)
+		c.error(kernel.ErrSyntax)
 		return
 	}
 	var (
@@ -365,48 +340,48 @@ func (c *client) clientKill(args [][]byte) {
 	for i := 2; i < len(args); i += 2 {
 		v := args[i+1]
 		switch {
-		case engine.Equal(args[i], "id"):
+		case kernel.Equal(args[i], "id"):
 			n, err := strconv.ParseInt(string(v), 10, 64)
 			if err != nil || n <= 0 {
 				c.error("ERR client-id should be greater than 0")
 				return
 			}
 			id, idGiven = n, true
-		case engine.Equal(args[i], "type"):
+		case kernel.Equal(args[i], "type"):
 			normal, ok := c.clientType(v)
 			if !ok {
 				return
 			}
 			typeNormal = normal
-		case engine.Equal(args[i], "addr"):
+		case kernel.Equal(args[i], "addr"):
 			addr, addrGiven = string(v), true
-		case engine.Equal(args[i], "laddr"):
+		case kernel.Equal(args[i], "laddr"):
 			laddr, laddrGiven = string(v), true
-		case engine.Equal(args[i], "user"):
+		case kernel.Equal(args[i], "user"):
 			user = string(v)
 			if user != "default" {
 				c.error("ERR No such user '" + user + "'")
 				return
 			}
-		case engine.Equal(args[i], "skipme"):
+		case kernel.Equal(args[i], "skipme"):
 			switch {
-			case engine.Equal(v, "yes"):
+			case kernel.Equal(v, "yes"):
 				skipMe = true
-			case engine.Equal(v, "no"):
+			case kernel.Equal(v, "no"):
 				skipMe = false
 			default:
-				c.error(engine.ErrSyntax)
+				c.error(kernel.ErrSyntax)
 				return
 			}
-		case engine.Equal(args[i], "maxage"):
+		case kernel.Equal(args[i], "maxage"):
 			n, err := strconv.ParseInt(string(v), 10, 64)
 			if err != nil || n < 0 {
-				c.error(engine.ErrNotInt)
+				c.error(kernel.ErrNotInt)
 				return
 			}
 			maxAge, maxAgeGiven = n, true
 		default:
-			c.error(engine.ErrSyntax)
+			c.error(kernel.ErrSyntax)
 			return
 		}
 	}

@@ -1,26 +1,25 @@
 package resp
 
 import (
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/tidwall/redcon"
 
-	"sluice/engine"
+	"sluice/kernel"
 )
 
 // client is one connection's state.
 type client struct {
 	srv  *Server
 	conn redcon.Conn
-	eng  *engine.Client
+	eng  *kernel.Client
 	w    writer
 
 	authed  bool
 	multi   *multiState
-	watched []engine.Watched
+	watched []kernel.Watched
 	// lsn is the log position the buffered replies depend on; they leave
 	// only once it is durable.
 	lsn, flushedLSN uint64
@@ -70,7 +69,7 @@ func (s *Server) handle(conn redcon.Conn, cmd redcon.Command) {
 }
 
 func (c *client) dispatch(args [][]byte) {
-	cmd, msg := engine.Check(args)
+	cmd, msg := c.srv.eng.Commands().Check(args)
 	if cmd == nil {
 		if c.multi != nil {
 			c.multi.failed = true
@@ -78,13 +77,13 @@ func (c *client) dispatch(args [][]byte) {
 		c.error(msg)
 		return
 	}
-	c.setLastCmd(args, cmd)
-	if !c.authed && !cmd.Has(engine.FlagNoAuth) {
+	c.setLastCmd(cmd)
+	if !c.authed && !cmd.Has(kernel.NoAuth) {
 		c.error("NOAUTH Authentication required.")
 		return
 	}
 	if c.multi != nil && !immediateInMulti(cmd.Name) {
-		if cmd.Has(engine.FlagConn) {
+		if cmd.Has(kernel.Conn) {
 			c.multi.failed = true
 			c.error("ERR Command not allowed inside a transaction")
 			return
@@ -93,7 +92,7 @@ func (c *client) dispatch(args [][]byte) {
 		c.w.Status("QUEUED")
 		return
 	}
-	if cmd.Has(engine.FlagConn) {
+	if cmd.Has(kernel.Conn) {
 		c.connCommand(cmd, args)
 		return
 	}
@@ -106,15 +105,12 @@ func (c *client) dispatch(args [][]byte) {
 
 // error replies with an error produced here, counted in errorstats.
 func (c *client) error(msg string) {
-	c.srv.eng.CountError(msg)
+	c.srv.eng.CountError(nil, msg)
 	c.w.Error(msg)
 }
 
-func (c *client) setLastCmd(args [][]byte, cmd *engine.Cmd) {
-	name := cmd.Name
-	if cmd.Subs == nil && len(args) > 1 && !engine.Equal(args[0], cmd.Name) {
-		name = strings.ToLower(string(args[0])) + "|" + cmd.Name
-	}
+func (c *client) setLastCmd(cmd *kernel.Command) {
+	name := cmd.FullName()
 	c.info.Lock()
 	c.lastCmd = name
 	c.info.Unlock()
@@ -151,16 +147,8 @@ func (c *client) block() {
 	}
 	gone, stopWatch := watchHangup(c.conn.NetConn())
 	defer stopWatch()
-	for {
-		if !e.Wait(c.eng, c.quit, gone) {
-			e.Timeout(c.eng, &c.w)
-			return
-		}
-		lsn, again := e.Retry(c.eng, &c.w)
+	if lsn, ok := e.Wait(c.eng, c.quit, gone); ok {
 		c.lsn = max(c.lsn, lsn)
-		if !again {
-			return
-		}
 	}
 }
 

@@ -3,28 +3,15 @@ package resp
 import (
 	"strconv"
 
-	"sluice/engine"
+	"sluice/kernel"
 )
 
 // RedisVersion is the Redis release whose behaviour sluice follows; HELLO
 // reports it as INFO does.
-const RedisVersion = engine.RedisVersion
-
-func init() {
-	engine.Register(
-		&engine.Cmd{Name: "hello", Arity: -1, Flags: engine.FlagConn | engine.FlagNoAuth | engine.FlagFast, Group: "connection", Since: "6.0.0",
-			Summary: "Handshakes with the Redis server."},
-		&engine.Cmd{Name: "auth", Arity: -2, Flags: engine.FlagConn | engine.FlagNoAuth | engine.FlagFast, Group: "connection", Since: "1.0.0",
-			Summary: "Authenticates the connection."},
-		&engine.Cmd{Name: "quit", Arity: -1, Flags: engine.FlagConn | engine.FlagNoAuth | engine.FlagFast, Group: "connection", Since: "1.0.0",
-			Summary: "Closes the connection."},
-		&engine.Cmd{Name: "reset", Arity: 1, Flags: engine.FlagConn | engine.FlagNoAuth | engine.FlagFast, Group: "connection", Since: "6.2.0",
-			Summary: "Resets the connection."},
-	)
-}
+const RedisVersion = kernel.RedisVersion
 
 // connCommand serves the commands that change the connection itself.
-func (c *client) connCommand(cmd *engine.Cmd, args [][]byte) {
+func (c *client) connCommand(cmd *kernel.Command, args [][]byte) {
 	switch cmd.Name {
 	case "hello":
 		c.hello(args)
@@ -35,7 +22,8 @@ func (c *client) connCommand(cmd *engine.Cmd, args [][]byte) {
 		c.flush()
 		c.conn.Close()
 	case "reset":
-		c.multi, c.watched = nil, nil
+		c.multi = nil
+		c.unwatch()
 		c.eng.DB = 0
 		c.w.resp3 = false
 		c.setName("")
@@ -44,6 +32,10 @@ func (c *client) connCommand(cmd *engine.Cmd, args [][]byte) {
 	case "client":
 		c.clientCommand(args)
 	default:
+		if p := cmd.Parent(); p != nil && p.Name == "client" {
+			c.clientCommand(args)
+			return
+		}
 		c.multiCommand(cmd, args)
 	}
 }
@@ -57,7 +49,7 @@ func (c *client) checkPass(user, pass string) bool {
 // AUTH [username] password
 func (c *client) auth(args [][]byte) {
 	if len(args) > 3 {
-		c.error(engine.ErrSyntax)
+		c.error(kernel.ErrSyntax)
 		return
 	}
 	user, pass := "default", string(args[1])
@@ -98,14 +90,14 @@ func (c *client) hello(args [][]byte) {
 	for i := 2; i < len(args); i++ {
 		more := len(args) - i - 1
 		switch {
-		case engine.Equal(args[i], "auth") && more >= 2:
+		case kernel.Equal(args[i], "auth") && more >= 2:
 			if !c.checkPass(string(args[i+1]), string(args[i+2])) {
 				c.error("WRONGPASS invalid username-password pair or user is disabled.")
 				return
 			}
 			authed = true
 			i += 2
-		case engine.Equal(args[i], "setname") && more >= 1:
+		case kernel.Equal(args[i], "setname") && more >= 1:
 			if !validName(args[i+1]) {
 				c.error("ERR Client names cannot contain spaces, newlines or special characters.")
 				return

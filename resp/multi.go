@@ -1,33 +1,18 @@
 package resp
 
-import "sluice/engine"
+import "sluice/kernel"
 
 // multiState is a transaction being queued.
 type multiState struct {
-	cmds   []engine.Queued
+	cmds   []kernel.Queued
 	failed bool // a command was refused while queuing: EXEC aborts
 }
 
-func (m *multiState) queue(cmd *engine.Cmd, args [][]byte) {
-	m.cmds = append(m.cmds, engine.Queued{Cmd: cmd, Args: args})
+func (m *multiState) queue(cmd *kernel.Command, args [][]byte) {
+	m.cmds = append(m.cmds, kernel.Queued{Cmd: cmd, Args: args})
 }
 
-func init() {
-	engine.Register(
-		&engine.Cmd{Name: "multi", Arity: 1, Flags: engine.FlagConn | engine.FlagFast, Group: "transactions", Since: "1.2.0",
-			Summary: "Starts a transaction."},
-		&engine.Cmd{Name: "exec", Arity: 1, Flags: engine.FlagConn, Group: "transactions", Since: "1.2.0",
-			Summary: "Executes all commands in a transaction."},
-		&engine.Cmd{Name: "discard", Arity: 1, Flags: engine.FlagConn | engine.FlagFast, Group: "transactions", Since: "2.0.0",
-			Summary: "Discards a transaction."},
-		&engine.Cmd{Name: "watch", Arity: -2, Flags: engine.FlagConn | engine.FlagFast, FirstKey: 1, LastKey: -1, Step: 1,
-			Group: "transactions", Since: "2.2.0", Summary: "Monitors changes to keys to determine the execution of a transaction."},
-		&engine.Cmd{Name: "unwatch", Arity: 1, Flags: engine.FlagConn | engine.FlagFast, Group: "transactions", Since: "2.2.0",
-			Summary: "Forgets about watched keys of a transaction."},
-	)
-}
-
-func (c *client) multiCommand(cmd *engine.Cmd, args [][]byte) {
+func (c *client) multiCommand(cmd *kernel.Command, args [][]byte) {
 	switch cmd.Name {
 	case "multi":
 		if c.multi != nil {
@@ -44,7 +29,7 @@ func (c *client) multiCommand(cmd *engine.Cmd, args [][]byte) {
 		m := c.multi
 		c.multi = nil
 		watched := c.watched
-		c.watched = nil
+		defer c.unwatch()
 		if m.failed {
 			c.error("EXECABORT Transaction discarded because of previous errors.")
 			return
@@ -57,7 +42,7 @@ func (c *client) multiCommand(cmd *engine.Cmd, args [][]byte) {
 			return
 		}
 		c.multi = nil
-		c.watched = nil
+		c.unwatch()
 		c.w.Status("OK")
 	case "watch":
 		if c.multi != nil {
@@ -67,7 +52,13 @@ func (c *client) multiCommand(cmd *engine.Cmd, args [][]byte) {
 		c.watched = append(c.watched, c.srv.eng.Watch(c.eng, args[1:])...)
 		c.w.Status("OK")
 	case "unwatch":
-		c.watched = nil
+		c.unwatch()
 		c.w.Status("OK")
 	}
+}
+
+// unwatch forgets the connection's WATCHes.
+func (c *client) unwatch() {
+	c.srv.eng.Unwatch(c.watched)
+	c.watched = nil
 }

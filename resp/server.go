@@ -14,12 +14,12 @@ import (
 
 	"github.com/tidwall/redcon"
 
-	"sluice/engine"
+	"sluice/kernel"
 )
 
 // Options configure a Server.
 type Options struct {
-	Engine *engine.Engine
+	Engine *kernel.Engine
 	// Durable blocks until the log holds every change up to lsn as the
 	// fsync policy promises; nil when nothing is persisted.
 	Durable func(lsn uint64) error
@@ -31,7 +31,7 @@ type Options struct {
 // Server serves the Redis protocol.
 type Server struct {
 	opts    Options
-	eng     *engine.Engine
+	eng     *kernel.Engine
 	log     *slog.Logger
 	rs      *redcon.Server
 	closing atomic.Bool
@@ -47,7 +47,7 @@ type Server struct {
 	total     atomic.Int64
 }
 
-// New returns a server for an engine.
+// New returns a server for an kernel.
 func New(opts Options) *Server {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -135,6 +135,7 @@ func (s *Server) closed(conn redcon.Conn, err error) {
 	s.mu.Lock()
 	delete(s.clients, c.eng.ID)
 	s.mu.Unlock()
+	c.unwatch()
 	s.connected.Add(-1)
 }
 

@@ -37,8 +37,8 @@ func sample(t *testing.T) *State {
 	g.Deliver(streams.ID{Ms: 1001}, a, 6000)
 	g.Deliver(streams.ID{Ms: 1002}, b, 6000)
 	g.Deliver(streams.ID{Ms: 1003, Seq: 1}, a, 6001)
-	g.Redeliver(streams.ID{Ms: 1001}, 6002)
-	g.Release(streams.ID{Ms: 1002}, groups.ReleaseMode(0), -1, false, func(streams.ID) bool { return true })
+	g.Place(streams.ID{Ms: 1001}, a, 6002, 2)
+	g.Unown(streams.ID{Ms: 1002}, 0)
 	return &State{
 		LSN: 42, Time: 1700000000000,
 		Config: []Param{{"stream-node-max-entries", "100"}, {"stream-node-max-bytes", "4096"}},

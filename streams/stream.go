@@ -77,9 +77,8 @@ func (s *Stream) SetMeta(last ID, entriesAdded uint64, maxDeleted ID) {
 }
 
 // NextID returns the ID that "*" (auto) or "ms-*" (autoSeq, with ms given)
-// would get at time nowMs.
-func (s *Stream) NextID(nowMs uint64, auto, autoSeq bool, ms uint64) (ID, error) {
-	last := s.lastID
+// gets after last at time nowMs.
+func NextID(last ID, nowMs uint64, auto, autoSeq bool, ms uint64) (ID, error) {
 	switch {
 	case auto:
 		if nowMs > last.Ms {
@@ -103,17 +102,6 @@ func (s *Stream) NextID(nowMs uint64, auto, autoSeq bool, ms uint64) (ID, error)
 		return ID{ms, 0}, nil
 	}
 	return ID{}, nil
-}
-
-// CheckID validates an explicit ID for appending.
-func (s *Stream) CheckID(id ID) error {
-	if id.IsZero() {
-		return ErrIDZero
-	}
-	if !s.lastID.Less(id) {
-		return ErrIDTooSmall
-	}
-	return nil
 }
 
 // Append adds an entry whose ID is greater than LastID. fv alternates field

@@ -46,7 +46,7 @@ func TestParseID(t *testing.T) {
 func fill(s *Stream, n int, lim Limits) []ID {
 	var ids []ID
 	for i := 0; i < n; i++ {
-		id, _ := s.NextID(1000, true, false, 0)
+		id, _ := NextID(s.LastID(), 1000, true, false, 0)
 		fv := [][]byte{[]byte("f"), []byte(fmt.Sprintf("v%d", i))}
 		if i%7 == 3 {
 			fv = append(fv, []byte("other"), []byte("x"))
@@ -153,7 +153,7 @@ func TestBlockCutMatchesListpack(t *testing.T) {
 		val[i] = 'x'
 	}
 	for i := 0; i < 1000; i++ {
-		id, _ := s.NextID(1700000000000, true, false, 0)
+		id, _ := NextID(s.LastID(), 1700000000000, true, false, 0)
 		s.Append(id, [][]byte{[]byte("f"), val}, DefaultLimits)
 	}
 	// 4096-byte listpacks hold 36 such entries.
@@ -191,7 +191,7 @@ func BenchmarkAppend(b *testing.B) {
 	fv := [][]byte{[]byte("f"), val}
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		id, _ := s.NextID(uint64(i/1000), true, false, 0)
+		id, _ := NextID(s.LastID(), uint64(i/1000), true, false, 0)
 		s.Append(id, fv, DefaultLimits)
 	}
 }
@@ -238,29 +238,23 @@ func TestParseIDEdges(t *testing.T) {
 	}
 }
 
-func TestNextIDAndCheckID(t *testing.T) {
+func TestNextID(t *testing.T) {
 	s := New()
-	if err := s.CheckID(ID{}); err != ErrIDZero {
-		t.Fatalf("0-0: %v", err)
-	}
 	s.Append(ID{5, MaxID.Seq}, [][]byte{[]byte("f"), []byte("v")}, DefaultLimits)
-	if id, err := s.NextID(3, true, false, 0); err != nil || id != (ID{6, 0}) {
+	if id, err := NextID(s.LastID(), 3, true, false, 0); err != nil || id != (ID{6, 0}) {
 		t.Errorf("* after a future ID: %v %v", id, err)
 	}
-	if _, err := s.NextID(0, false, true, 5); err != ErrIDTooSmall {
+	if _, err := NextID(s.LastID(), 0, false, true, 5); err != ErrIDTooSmall {
 		t.Errorf("5-* at max seq: %v", err)
 	}
-	if _, err := s.NextID(0, false, true, 4); err != ErrIDTooSmall {
+	if _, err := NextID(s.LastID(), 0, false, true, 4); err != ErrIDTooSmall {
 		t.Errorf("4-*: %v", err)
 	}
-	if id, _ := s.NextID(0, false, true, 9); id != (ID{9, 0}) {
+	if id, _ := NextID(s.LastID(), 0, false, true, 9); id != (ID{9, 0}) {
 		t.Errorf("9-*: %v", id)
 	}
-	if s.CheckID(ID{5, MaxID.Seq}) != ErrIDTooSmall || s.CheckID(ID{6, 0}) != nil {
-		t.Error("CheckID")
-	}
 	s.Append(MaxID, [][]byte{[]byte("f"), []byte("v")}, DefaultLimits)
-	if _, err := s.NextID(0, true, false, 0); err != ErrIDExhaust {
+	if _, err := NextID(s.LastID(), 0, true, false, 0); err != ErrIDExhaust {
 		t.Errorf("* at MaxID: %v", err)
 	}
 }
@@ -293,7 +287,7 @@ func TestBlockRoundTrip(t *testing.T) {
 		if r.Intn(3) == 0 {
 			ms += uint64(r.Intn(5000))
 		}
-		id, _ := s.NextID(ms, true, false, 0)
+		id, _ := NextID(s.LastID(), ms, true, false, 0)
 		s.Append(id, fv, Limits{MaxBytes: 2048, MaxEntries: 50})
 		want[id] = fv
 		ids = append(ids, id)

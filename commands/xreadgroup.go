@@ -1,0 +1,251 @@
+package commands
+
+import (
+	"math"
+
+	"sluice/groups"
+	"sluice/kernel"
+	"sluice/streams"
+)
+
+// readTarget is one stream of an XREADGROUP.
+type readTarget struct {
+	key   []byte
+	s     *kernel.Stream
+	g     *groups.Group
+	after streams.ID // entries after this one; MaxID stands for ">"
+}
+
+// XREADGROUP GROUP group consumer [COUNT count] [BLOCK ms] [CLAIM min-idle]
+// [NOACK] STREAMS key [key ...] id [id ...]
+func xreadgroup(c *Ctx) {
+	r, ok := parseRead(c, true)
+	if !ok {
+		return
+	}
+	targets, ok := readTargets(c, r)
+	if !ok {
+		return
+	}
+	claim := r.claim
+	nextIdle := int64(math.MaxInt64) // earliest delivery time a claim waits on
+	served, mark := 0, 0
+	// MAXCOUNT and MAXSIZE cap the whole reply; streams past them are left out.
+	total, size := clampCount(r.maxCount), clampCount(r.maxSize)
+	var sent, bytes int64
+	delivered := false
+	for _, t := range targets {
+		if sent >= total || bytes >= size {
+			break
+		}
+		claimable := false
+		if claim >= 0 {
+			if tm, ok := t.g.FirstIdle(t.s.Has); ok {
+				nextIdle = min(nextIdle, tm)
+				claimable = uint64(c.Now-tm) >= uint64(claim) // unsigned, as Redis
+			}
+		}
+		after, history, serve := t.after, t.after != streams.MaxID, false
+		if history {
+			serve = true
+		} else if t.s.Len() > 0 && t.g.LastID().Less(t.s.LastEntryID()) {
+			serve, after = true, t.g.LastID()
+		}
+		consumer := c.SeeConsumer(t.key, t.g, r.consumer)
+		onlyClaims := false
+		if history {
+			// As in Redis, this turns CLAIM off for the streams after it too.
+			claim = -1
+		} else if !serve && claimable {
+			serve, onlyClaims = true, true
+		}
+		if !serve {
+			continue
+		}
+		if served == 0 {
+			mark = c.W.DeferArray()
+		}
+		served++
+		if !c.W.Resp3() {
+			c.W.Array(2)
+		}
+		c.W.Bulk(t.key)
+		start, _ := after.Next()
+		rd := groupRead{c: c, t: t, consumer: consumer, claim: claim, noack: r.noack,
+			limit: min(clampCount(r.count), total-sent), sizeLeft: size - bytes}
+		if history {
+			rd.history(start)
+		} else {
+			rd.fresh(start, onlyClaims)
+			delivered = delivered || rd.n > 0
+		}
+		sent, bytes = sent+rd.n, bytes+rd.bytes
+	}
+	if delivered {
+		c.Dirty(1) // one change per read that delivered, as Redis counts it
+	}
+	if served > 0 {
+		c.W.SetMap(mark, served)
+		return
+	}
+	if r.block < 0 {
+		c.W.NullArray()
+		return
+	}
+	on := make([]kernel.WaitOn, len(targets))
+	for i, t := range targets {
+		on[i] = kernel.WaitOn{Key: t.key, Group: r.group}
+	}
+	c.Block(on, r.block, c.Args, func(w Reply) { w.NullArray() })
+	if claim >= 0 {
+		if nextIdle == math.MaxInt64 {
+			nextIdle = c.Now
+		}
+		c.RetryAt(nextIdle + claim + 1) // Redis takes an entry once strictly past min-idle
+	}
+}
+
+// readTargets resolves each key's group and ID, failing as Redis does on
+// the first bad one.
+func readTargets(c *Ctx, r *readArgs) ([]readTarget, bool) {
+	keys, ids := r.keys(c.Args), r.ids(c.Args)
+	targets := make([]readTarget, len(keys))
+	for i, key := range keys {
+		s, ok := c.Stream(key)
+		if !ok {
+			return nil, false
+		}
+		var g *groups.Group
+		if s != nil {
+			g = s.Group(r.group)
+		}
+		if g == nil {
+			c.Error("NOGROUP No such key '" + string(key) + "' or consumer group '" + string(r.group) +
+				"' in XREADGROUP with GROUP option")
+			return nil, false
+		}
+		targets[i] = readTarget{key: key, s: s, g: g, after: streams.MaxID}
+		switch a := ids[i]; {
+		case len(a) == 1 && (a[0] == '$' || a[0] == '+'):
+			c.Error("ERR The " + string(a) + " ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The " +
+				string(a) + " ID would just return an empty result set.")
+			return nil, false
+		case len(a) == 1 && a[0] == '>':
+		default:
+			if targets[i].after, ok = c.ParseID(a); !ok {
+				return nil, false
+			}
+		}
+	}
+	return targets, true
+}
+
+// groupRead serves one stream of an XREADGROUP.
+type groupRead struct {
+	c        *Ctx
+	t        readTarget
+	consumer *groups.Consumer
+	claim    int64 // -1 = no CLAIM
+	noack    bool
+	limit    int64 // entries it may send: COUNT, and what MAXCOUNT leaves
+	sizeLeft int64 // MAXSIZE bytes left; soft: the entry crossing it is sent
+	n, bytes int64 // entries and bytes sent
+	buf      [48]byte
+}
+
+func (rd *groupRead) full() bool { return rd.n >= rd.limit || rd.bytes >= rd.sizeLeft }
+
+// sent counts an entry against the limits.
+func (rd *groupRead) sent(id streams.ID, fv [][]byte) {
+	rd.n++
+	rd.bytes += int64(len(id.Append(rd.buf[:0])))
+	for _, x := range fv {
+		rd.bytes += int64(len(x))
+	}
+}
+
+// history re-sends the consumer's own pending entries from start, as
+// Redis's streamReplyWithRangeFromConsumerPEL: an entry deleted from the
+// stream shows as [id, nil]. Each one sent counts one more delivery.
+func (rd *groupRead) history(start streams.ID) {
+	w, now := rd.c.W, rd.c.Now
+	mark := w.DeferArray()
+	var again []groups.NACK
+	rd.consumer.Pending(start, func(id streams.ID) bool {
+		if rd.full() {
+			return false
+		}
+		found := rd.t.s.Get(id, func(fv [][]byte) {
+			replyEntry(w, id, fv, rd.buf[:0])
+			rd.sent(id, fv)
+		})
+		if found {
+			n, _ := rd.t.g.Lookup(id)
+			n.DeliveryTime = now
+			n.DeliveryCount = groups.CountDelivery(n.DeliveryCount)
+			again = append(again, n)
+		} else {
+			w.Array(2)
+			replyID(w, id)
+			w.NullArray()
+			rd.sent(id, nil)
+		}
+		return true
+	})
+	rd.c.Place(rd.t.key, rd.t.g, rd.consumer, again, false)
+	w.SetArray(mark, int(rd.n))
+}
+
+// fresh serves idle pending entries first when CLAIM is given, then, unless
+// onlyClaims, entries never delivered to the group from start on.
+func (rd *groupRead) fresh(start streams.ID, onlyClaims bool) {
+	w, now := rd.c.W, rd.c.Now
+	mark := w.DeferArray()
+	if rd.claim >= 0 {
+		var claimed []groups.NACK
+		rd.t.g.Idle(rd.claim, now, rd.t.s.Has, func(n groups.NACK, idle int64) bool {
+			if rd.full() {
+				return false
+			}
+			rd.t.s.Get(n.ID, func(fv [][]byte) {
+				rd.claimEntry(n.ID, fv, idle, n.DeliveryCount)
+				rd.sent(n.ID, fv)
+			})
+			n.DeliveryTime, n.DeliveryCount = now, groups.CountDelivery(n.DeliveryCount)
+			claimed = append(claimed, n)
+			return true
+		})
+		rd.c.Place(rd.t.key, rd.t.g, rd.consumer, claimed, true)
+	}
+	if onlyClaims || rd.full() {
+		w.SetArray(mark, int(rd.n))
+		return
+	}
+	ids := rd.c.IDScratch()
+	rd.t.s.Range(start, streams.MaxID, false, func(id streams.ID, fv [][]byte) bool {
+		if rd.claim >= 0 {
+			rd.claimEntry(id, fv, 0, 0)
+		} else {
+			replyEntry(w, id, fv, rd.buf[:0])
+		}
+		ids = append(ids, id)
+		rd.sent(id, fv)
+		return !rd.full()
+	})
+	rd.c.Deliver(rd.t.key, rd.t.s, rd.t.g, rd.consumer, ids, rd.noack)
+	rd.c.KeepIDScratch(ids)
+	w.SetArray(mark, int(rd.n))
+}
+
+// claimEntry writes an entry as CLAIM does: [id, fields, idle, deliveries].
+func (rd *groupRead) claimEntry(id streams.ID, fv [][]byte, idle, deliveries int64) {
+	w := rd.c.W
+	w.Array(4)
+	replyID(w, id)
+	w.Array(len(fv))
+	for _, x := range fv {
+		w.Bulk(x)
+	}
+	w.Int(idle)
+	w.Int(deliveries)
+}

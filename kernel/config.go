@@ -1,0 +1,205 @@
+package kernel
+
+import (
+	"errors"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Param is one CONFIG parameter. Values are kept as Redis shows them.
+type Param struct {
+	Name     string
+	Value    string
+	ReadOnly bool
+	// Check validates a new value and returns it normalized; nil accepts
+	// anything.
+	Check func(v string) (string, error)
+}
+
+// Config holds the parameters. It is guarded by the engine lock.
+type Config struct {
+	params map[string]*Param
+	ints   map[string]int64 // parsed numeric values, for the hot path
+}
+
+// Persisted are the parameters replay depends on: they decide how stream
+// blocks are cut (which "~" trimming follows) and how IDMP starts. CONFIG
+// SET logs them (SetConfig) and snapshots carry them.
+var Persisted = []string{"stream-node-max-bytes", "stream-node-max-entries",
+	"stream-idmp-duration", "stream-idmp-maxsize"}
+
+func newConfig(databases int) *Config {
+	c := &Config{params: map[string]*Param{}, ints: map[string]int64{}}
+	c.Define(&Param{Name: "stream-node-max-bytes", Value: "4096", Check: CheckMemory})
+	c.Define(&Param{Name: "stream-node-max-entries", Value: "100", Check: CheckInt(0, 1<<31-1)})
+	c.Define(&Param{Name: "databases", Value: strconv.Itoa(databases), ReadOnly: true})
+	c.Define(&Param{Name: "stream-idmp-duration", Value: "100", Check: CheckInt(1, IDMPMaxDuration)})
+	c.Define(&Param{Name: "stream-idmp-maxsize", Value: "100", Check: CheckInt(1, IDMPMaxMaxSize)})
+	return c
+}
+
+// Define adds a parameter, or replaces its definition, keeping a check
+// it had when p has none.
+func (c *Config) Define(p *Param) {
+	if old, ok := c.params[p.Name]; ok && p.Check == nil {
+		p.Check = old.Check
+	}
+	c.params[p.Name] = p
+	if n, err := strconv.ParseInt(p.Value, 10, 64); err == nil {
+		c.ints[p.Name] = n
+	} else {
+		delete(c.ints, p.Name)
+	}
+}
+
+// Int is a numeric parameter's value, 0 if it has none.
+func (c *Config) Int(name string) int64 { return c.ints[name] }
+
+// Get returns a parameter's value.
+func (c *Config) Get(name string) (string, bool) {
+	p, ok := c.params[strings.ToLower(name)]
+	if !ok {
+		return "", false
+	}
+	return p.Value, true
+}
+
+// Param returns a parameter's definition.
+func (c *Config) Param(name string) (*Param, bool) {
+	p, ok := c.params[strings.ToLower(name)]
+	return p, ok
+}
+
+// Match returns the parameters whose names match a glob, sorted.
+func (c *Config) Match(pattern string) []*Param {
+	var out []*Param
+	pat := []byte(strings.ToLower(pattern))
+	for name, p := range c.params {
+		if GlobMatch(pat, []byte(name)) {
+			out = append(out, p)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// ErrUnknownParam is Set's error for a name that is not a parameter.
+var ErrUnknownParam = errors.New("unknown parameter")
+
+// Set validates and stores a value; errors carry Redis's wording.
+func (c *Config) Set(name, value string) error {
+	p, ok := c.params[strings.ToLower(name)]
+	if !ok {
+		return ErrUnknownParam
+	}
+	if p.ReadOnly {
+		return errors.New("can't set immutable config")
+	}
+	v := value
+	if p.Check != nil {
+		var err error
+		if v, err = p.Check(value); err != nil {
+			return err
+		}
+	}
+	p.Value = v
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		c.ints[p.Name] = n
+	}
+	return nil
+}
+
+// IsPersisted reports whether CONFIG SET of name must be logged.
+func IsPersisted(name string) bool { return slices.Contains(Persisted, name) }
+
+// CheckInt accepts integers within [min, max].
+func CheckInt(min, max int64) func(string) (string, error) {
+	return func(v string) (string, error) {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return "", errors.New("argument couldn't be parsed into an integer")
+		}
+		if n < min || n > max {
+			return "", errors.New("argument must be between " + strconv.FormatInt(min, 10) + " and " + strconv.FormatInt(max, 10) + " inclusive")
+		}
+		return strconv.FormatInt(n, 10), nil
+	}
+}
+
+// CheckMemory accepts Redis memory units (4096, 4kb, 1mb, 1gb).
+func CheckMemory(v string) (string, error) {
+	n, ok := ParseMemory(v)
+	if !ok {
+		return "", errors.New("argument must be a memory value")
+	}
+	return strconv.FormatInt(n, 10), nil
+}
+
+// ParseMemory parses a Redis memory value (4096, 4kb, 1mb, 1gb, 1k...).
+func ParseMemory(v string) (int64, bool) {
+	s := strings.ToLower(v)
+	mul := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mul    int64
+	}{{"kb", 1024}, {"mb", 1 << 20}, {"gb", 1 << 30}, {"k", 1000}, {"m", 1000000}, {"g", 1000000000}, {"b", 1}} {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mul = strings.TrimSuffix(s, u.suffix), u.mul
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || n > (1<<62)/mul {
+		return 0, false
+	}
+	return n * mul, true
+}
+
+// CheckBool accepts yes and no.
+func CheckBool(v string) (string, error) {
+	switch strings.ToLower(v) {
+	case "yes":
+		return "yes", nil
+	case "no":
+		return "no", nil
+	}
+	return "", errors.New("argument must be 'yes' or 'no'")
+}
+
+// CheckEnum accepts one of vals, case-insensitively.
+func CheckEnum(vals ...string) func(string) (string, error) {
+	return func(v string) (string, error) {
+		lv := strings.ToLower(v)
+		for _, x := range vals {
+			if lv == x {
+				return x, nil
+			}
+		}
+		return "", errors.New("argument(s) must be one of the following: " + strings.Join(vals, ", "))
+	}
+}
+
+// ConfigParam lets the embedder give a parameter its real value and a
+// hook: CONFIG GET shows value; CONFIG SET validates the new value as the
+// parameter's check requires, then calls set (nil = immutable), and
+// stores the value if set returns nil. set runs under the engine lock: it
+// must not call Engine methods that lock.
+func (e *Engine) ConfigParam(name, value string, set func(v string) error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	name = strings.ToLower(name)
+	e.cfg.Define(&Param{Name: name, Value: value, ReadOnly: set == nil})
+	e.hooks[name] = set
+}
+
+// ConfigHook is the embedder's hook for a parameter, nil if none.
+func (c *Ctx) ConfigHook(name string) func(string) error { return c.e.hooks[name] }
+
+// ConfigGet returns a parameter's value (for the embedder).
+func (e *Engine) ConfigGet(name string) (string, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.cfg.Get(name)
+}
