@@ -14,7 +14,6 @@ import (
 	"sluice/kernel"
 )
 
-
 // runID identifies this process, as Redis's run_id.
 var runID = func() string {
 	var b [20]byte

@@ -143,7 +143,6 @@ func (s *idmpState) tracked(now int64) (pids, iids int) {
 	return pids, iids
 }
 
-
 // IDMPInfo is what XINFO STREAM shows of a stream's IDMP state.
 type IDMPInfo struct {
 	Duration          int64 // seconds

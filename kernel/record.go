@@ -52,9 +52,9 @@ func (e *Engine) begin(db int, key []byte, op byte) *record {
 	return r
 }
 
-func (r *record) uv(x uint64)  { r.buf = binary.AppendUvarint(r.buf, x) }
-func (r *record) v(x int64)    { r.buf = binary.AppendVarint(r.buf, x) }
-func (r *record) byte(b byte)  { r.buf = append(r.buf, b) }
+func (r *record) uv(x uint64) { r.buf = binary.AppendUvarint(r.buf, x) }
+func (r *record) v(x int64)   { r.buf = binary.AppendVarint(r.buf, x) }
+func (r *record) byte(b byte) { r.buf = append(r.buf, b) }
 func (r *record) bytes(b []byte) {
 	r.buf = binary.AppendUvarint(r.buf, uint64(len(b)))
 	r.buf = append(r.buf, b...)

@@ -13,7 +13,7 @@ var replayOps = [256]func(e *Engine, d *decoder, t *target) error{
 	opConsumerNew: replayConsumerNew, opConsumerDel: replayConsumerDel, opSeen: replaySeen,
 	opDeliver: replayDeliver, opPlace: replayPlace, opAck: replayAck, opUnown: replayUnown,
 	opGroupRaiseID: replayGroupRaiseID,
-	opDel: replayDel, opExpire: replayExpire, opPersist: replayPersist, opSetString: replaySetString,
+	opDel:          replayDel, opExpire: replayExpire, opPersist: replayPersist, opSetString: replaySetString,
 	opRename: replayRename, opCopy: replayCopy, opFlushDB: replayFlushDB, opFlushAll: replayFlushAll,
 	opSwapDB: replaySwapDB, opConfig: replayConfig,
 }
