@@ -1,6 +1,7 @@
 package groups
 
 import (
+	"strconv"
 	"testing"
 
 	"sluice/streams"
@@ -176,4 +177,35 @@ func TestPending(t *testing.T) {
 	if n := nack(t, g, 1); n.Idle(250) != 150 || n.Idle(50) != 0 {
 		t.Fatalf("idle %d", n.Idle(250))
 	}
+}
+
+// Consumers created and deleted leave nothing behind: numbers are reused
+// and the owner table shrinks back.
+func TestConsumerNumbersReused(t *testing.T) {
+	g := New("g", streams.MinID, 0)
+	for i := range 1_000_000 {
+		name := []byte(strconv.Itoa(i))
+		c, _ := g.CreateConsumer(name, 1)
+		g.Deliver(id(uint64(i+1)), c, 1)
+		if _, ok := g.DeleteConsumer(name); !ok {
+			t.Fatal("consumer not found")
+		}
+	}
+	if len(g.owners) != 0 || len(g.free) != 0 || g.PendingLen() != 0 {
+		t.Fatalf("after a million consumers came and went: %d owner slots, %d free numbers, %d pending",
+			len(g.owners), len(g.free), g.PendingLen())
+	}
+	var names [][]byte
+	for i := range 1000 {
+		names = append(names, []byte(strconv.Itoa(i)))
+		g.CreateConsumer(names[i], 1)
+	}
+	for _, n := range names[:999] {
+		g.DeleteConsumer(n)
+	}
+	a, _ := g.CreateConsumer([]byte("new"), 2)
+	if a.num == 0 || int(a.num) > len(g.owners) || g.owners[a.num-1] != a {
+		t.Fatalf("new consumer got number %d of %d", a.num, len(g.owners))
+	}
+	check(t, g)
 }

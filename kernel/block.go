@@ -156,11 +156,12 @@ func (e *Engine) serveReady() {
 		if kw.n == 0 {
 			continue
 		}
+		// XREAD waits through anything but new entries: a key that is
+		// deleted, or holds a string for a while, is only waited on.
 		rerun := how == changeKey
 		for el := kw.readers.Front(); el != nil; {
 			next := el.Next()
-			w := el.Value.(*waiter)
-			if rerun || e.readerReady(kw, w) {
+			if w := el.Value.(*waiter); e.readerReady(kw, w) {
 				e.serve(w)
 			}
 			el = next

@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"sluice/internal/redisint"
 )
 
 // Param is one CONFIG parameter. Values are kept as Redis shows them.
@@ -117,8 +119,8 @@ func IsPersisted(name string) bool { return slices.Contains(Persisted, name) }
 // CheckInt accepts integers within [min, max].
 func CheckInt(min, max int64) func(string) (string, error) {
 	return func(v string) (string, error) {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
+		n, ok := redisint.Parse([]byte(v))
+		if !ok {
 			return "", errors.New("argument couldn't be parsed into an integer")
 		}
 		if n < min || n > max {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tidwall/redcon"
 
+	"sluice/internal/redisint"
 	"sluice/kernel"
 )
 
@@ -281,8 +282,8 @@ func (c *client) clientList(args [][]byte) {
 		case kernel.Equal(args[i], "id") && i+1 < len(args):
 			ids = map[int64]bool{}
 			for i++; i < len(args); i++ {
-				id, err := strconv.ParseInt(string(args[i]), 10, 64)
-				if err != nil || id <= 0 {
+				id, ok := redisint.Parse(args[i])
+				if !ok || id <= 0 {
 					c.error("ERR Invalid client ID")
 					return
 				}
@@ -341,8 +342,8 @@ func (c *client) clientKill(args [][]byte) {
 		v := args[i+1]
 		switch {
 		case kernel.Equal(args[i], "id"):
-			n, err := strconv.ParseInt(string(v), 10, 64)
-			if err != nil || n <= 0 {
+			n, ok := redisint.Parse(v)
+			if !ok || n <= 0 {
 				c.error("ERR client-id should be greater than 0")
 				return
 			}
@@ -374,8 +375,8 @@ func (c *client) clientKill(args [][]byte) {
 				return
 			}
 		case kernel.Equal(args[i], "maxage"):
-			n, err := strconv.ParseInt(string(v), 10, 64)
-			if err != nil || n < 0 {
+			n, ok := redisint.Parse(v)
+			if !ok || n < 0 {
 				c.error(kernel.ErrNotInt)
 				return
 			}

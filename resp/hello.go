@@ -1,8 +1,8 @@
 package resp
 
 import (
-	"strconv"
 
+	"sluice/internal/redisint"
 	"sluice/kernel"
 )
 
@@ -74,8 +74,8 @@ func (c *client) hello(args [][]byte) {
 		proto = 3
 	}
 	if len(args) >= 2 {
-		v, err := strconv.ParseInt(string(args[1]), 10, 64)
-		if err != nil {
+		v, ok := redisint.Parse(args[1])
+		if !ok {
 			c.error("ERR Protocol version is not an integer or out of range")
 			return
 		}
