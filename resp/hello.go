@@ -1,7 +1,6 @@
 package resp
 
 import (
-
 	"sluice/internal/redisint"
 	"sluice/kernel"
 )
