@@ -78,6 +78,7 @@ type Engine struct {
 	// Scratch reused under the lock so the hot path does not allocate.
 	idBuf     [48]byte
 	idScratch []streams.ID
+	fvScratch [][]byte
 }
 
 // New returns an empty engine.

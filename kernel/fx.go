@@ -128,12 +128,15 @@ func (t *target) stream(e *Engine) (*Stream, error) {
 	return s, nil
 }
 
-func readIDs(d *decoder) []streams.ID {
+// readIDs reads a count and that many IDs into the engine's scratch
+// slice, valid until the next op.
+func readIDs(e *Engine, d *decoder) []streams.ID {
 	n := d.count(2)
-	ids := make([]streams.ID, n)
-	for i := range ids {
-		ids[i] = d.id()
+	ids := e.idScratch[:0]
+	for range n {
+		ids = append(ids, d.id())
 	}
+	e.idScratch = ids[:0]
 	return ids
 }
 

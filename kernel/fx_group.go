@@ -250,7 +250,7 @@ func applyDeliver(g *groups.Group, cn *groups.Consumer, now int64, noack bool, l
 
 func replayDeliver(e *Engine, d *decoder, t *target) error {
 	group, name, now, noack, last, read := d.bytes(), d.bytes(), d.v(), d.flag(), d.id(), d.v()
-	ids := readIDs(d)
+	ids := readIDs(e, d)
 	if d.err != nil {
 		return d.err
 	}
@@ -355,7 +355,7 @@ func (c *Ctx) Ack(key []byte, g *groups.Group, ids []streams.ID) int64 {
 
 func replayAck(e *Engine, d *decoder, t *target) error {
 	group := d.bytes()
-	ids := readIDs(d)
+	ids := readIDs(e, d)
 	if d.err != nil {
 		return d.err
 	}

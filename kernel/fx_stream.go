@@ -54,10 +54,11 @@ func (e *Engine) applyAdd(db int, key []byte, s *Stream, id streams.ID, fv [][]b
 func replayAdd(e *Engine, d *decoder, t *target) error {
 	id := d.id()
 	n := d.count(1)
-	fv := make([][]byte, n)
-	for i := range fv {
-		fv[i] = d.bytes()
+	fv := e.fvScratch[:0] // Append copies what it keeps
+	for range n {
+		fv = append(fv, d.bytes())
 	}
+	e.fvScratch = fv[:0]
 	if d.err != nil {
 		return d.err
 	}
@@ -162,7 +163,7 @@ func (e *Engine) applyDelete(db int, key []byte, s *Stream, policy RefPolicy, id
 
 func replayDelete(e *Engine, d *decoder, t *target) error {
 	policy := RefPolicy(d.byte())
-	ids := readIDs(d)
+	ids := readIDs(e, d)
 	if d.err != nil {
 		return d.err
 	}
