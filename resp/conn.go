@@ -6,9 +6,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/tidwall/redcon"
-
 	"sluice/engine"
+	"sluice/internal/redcon"
 )
 
 // client is one connection's state.
