@@ -88,6 +88,7 @@ func Open(cfg Config) (*Broker, error) {
 		RequirePass: b.requirePass,
 		Logger:      cfg.Logger,
 	})
+	b.addLimits()
 	return b, nil
 }
 

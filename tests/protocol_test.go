@@ -137,3 +137,44 @@ func TestLimitsBeforeAuth(t *testing.T) {
 		t.Fatalf("after AUTH: %q (closed %v)", got, closed)
 	}
 }
+
+func TestProtoMaxBulkLenAtRunTime(t *testing.T) {
+	addr := testserver.Start(t)
+	ctx := context.Background()
+	c := gClient(t, addr, 2, 0)
+	eq(t, "default", c.ConfigGet(ctx, "proto-max-bulk-len").Val()["proto-max-bulk-len"], "536870912")
+	wantErr(t, c.ConfigSet(ctx, "proto-max-bulk-len", "1000").Err(),
+		"ERR CONFIG SET failed (possibly related to argument 'proto-max-bulk-len') - argument must be between 1048576 and 9223372036854775807 inclusive")
+	wantErr(t, c.ConfigSet(ctx, "proto-max-bulk-len", "1.5mb").Err(),
+		"ERR CONFIG SET failed (possibly related to argument 'proto-max-bulk-len') - argument must be a memory value")
+	if err := c.ConfigSet(ctx, "proto-max-bulk-len", "1mb").Err(); err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "after CONFIG SET", c.ConfigGet(ctx, "proto-max-bulk-len").Val()["proto-max-bulk-len"], "1048576")
+	wantClosedWith(t, addr, "*2\r\n$4\r\nECHO\r\n$1048577\r\n", "-ERR Protocol error: invalid bulk length\r\n")
+	at := strings.Repeat("x", 1<<20)
+	if got := c.Echo(ctx, at).Val(); got != at {
+		t.Fatalf("ECHO of 1 MB: %d bytes back", len(got))
+	}
+}
+
+func TestQueryBufferLimitAtRunTime(t *testing.T) {
+	addr := testserver.Start(t)
+	ctx := context.Background()
+	c := gClient(t, addr, 2, 0)
+	if err := c.ConfigSet(ctx, "client-query-buffer-limit", "1mb").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.ConfigSet(ctx, "proto-max-bulk-len", "2mb").Err(); err != nil {
+		t.Fatal(err)
+	}
+	eq(t, "CONFIG GET", c.ConfigGet(ctx, "client-query-buffer-limit").Val()["client-query-buffer-limit"], "1048576")
+	// Redis closes such a client without a reply.
+	wantClosedWith(t, addr, "*2\r\n$4\r\nECHO\r\n$1500000\r\n"+strings.Repeat("x", 1100000), "")
+	if !strings.Contains(c.Info(ctx, "stats").Val(), "client_query_buffer_limit_disconnections:1\r\n") {
+		t.Fatal("the disconnection is not counted in INFO")
+	}
+	if got := c.Ping(ctx).Val(); got != "PONG" {
+		t.Fatalf("PING: %q", got)
+	}
+}
