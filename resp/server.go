@@ -85,11 +85,13 @@ func (s *Server) Serve(ln net.Listener) error {
 }
 
 // Close stops accepting, ends blocked waits, closes every connection and
-// waits for running commands to finish.
+// waits for running commands to finish. A second Close waits as well.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	if s.closing.Swap(true) {
 		s.mu.Unlock()
+		s.running.Lock()
+		s.running.Unlock()
 		return nil
 	}
 	ln := s.ln
