@@ -64,6 +64,7 @@ type Engine struct {
 	blocked   int
 
 	fatal         atomic.Pointer[error] // what stopped the engine (fatal.go)
+	inHandler     bool                  // a command's handler is running
 	onFatal       func(error)
 	beforeCommand func(name string)
 }

@@ -6,12 +6,19 @@ import "fmt"
 // change applied. The entry points that run handlers (Exec, ExecMulti,
 // Retry) defer release or releaseOnPanic, which unlock and let the panic
 // go on to the protocol layer, which disconnects that client only. If the
-// command had changed nothing (no change counted, nothing logged), the
-// engine serves on. If it may have changed state, the engine stops: the
-// state in memory may be inconsistent, while the log holds every change
-// acknowledged so far. Every later command is refused with ErrInternal,
-// no snapshot is taken, and Options.OnFatal tells the embedder, which
-// shuts down; the next start recovers from the log.
+// command cannot have changed anything, the engine serves on. If it may
+// have, the engine stops: the state in memory may be inconsistent, while
+// the log holds every change acknowledged so far. Every later command is
+// refused with ErrInternal, no snapshot is taken, and Options.OnFatal
+// tells the embedder, which shuts down; the next start recovers from the
+// log.
+//
+// A command may have changed state if it counted a change (Dirty) or
+// logged one, or if it panicked inside the handler of a write command:
+// handlers change state before they count it (XADD creates the stream and
+// appends, then calls Dirty), so a panic there proves nothing. A panic
+// before the handler ran, or in a handler that does not write, leaves
+// state as it was.
 
 // ErrInternal is the reply to a command refused after the engine stopped
 // on a panic (and, from the protocol layer, to the command that panicked).
@@ -47,12 +54,14 @@ func (e *Engine) releaseOnPanic(m execMark) {
 // panicked handles a handler's panic under the lock: it stops the engine
 // if state may have changed, unlocks, and panics again with r.
 func (e *Engine) panicked(m execMark, r any) {
-	if e.dirty != m.dirty || e.lastLSN != m.lsn {
+	writing := e.inHandler && e.ctx.cmd.Has(FlagWrite)
+	e.inHandler = false
+	if writing || e.dirty != m.dirty || e.lastLSN != m.lsn {
 		name := "a command"
 		if e.ctx.cmd != nil {
 			name = e.ctx.fullName()
 		}
-		err := fmt.Errorf("engine: %s panicked after changing state: %v", name, r)
+		err := fmt.Errorf("engine: %s panicked and may have left state half changed: %v", name, r)
 		if e.fatal.CompareAndSwap(nil, &err) && e.onFatal != nil {
 			// Its own goroutine: shutting down waits for running
 			// commands, this one among them.
@@ -86,5 +95,7 @@ func (e *Engine) call(c *Ctx) {
 	if e.beforeCommand != nil {
 		e.beforeCommand(c.cmd.Name)
 	}
+	e.inHandler = true
 	c.cmd.Run(c)
+	e.inHandler = false
 }

@@ -75,7 +75,7 @@ func TestPanicAfterChangeStopsEngine(t *testing.T) {
 	})
 	select {
 	case err := <-fatal:
-		if !strings.Contains(err.Error(), "echo panicked after changing state: injected") {
+		if !strings.Contains(err.Error(), "echo panicked and may have left state half changed: injected") {
 			t.Fatalf("OnFatal(%v)", err)
 		}
 	case <-time.After(5 * time.Second):
@@ -122,5 +122,32 @@ func TestPanicOnRetryDropsTheWait(t *testing.T) {
 	}
 	if e.Fatal() != nil {
 		t.Fatalf("stopped: %v", e.Fatal())
+	}
+}
+
+// Handlers change state before they count the change, so a panic inside a
+// write command's handler stops the engine even with nothing counted; one
+// inside a read's handler does not.
+func TestPanicInsideWriteHandlerStopsEngine(t *testing.T) {
+	fatal := make(chan error, 1)
+	e, _, _ := faultyEngine(func(err error) { fatal <- err })
+	cl := e.NewClient()
+	read := &Cmd{Name: "faultyread", Arity: 1, Flags: FlagReadOnly, Run: func(*Ctx) { panic("in a read") }}
+	mustPanic(t, func() { e.Exec(cl, read, [][]byte{[]byte("faultyread")}, Discard{}) })
+	if e.Fatal() != nil {
+		t.Fatalf("a read's panic stopped the engine: %v", e.Fatal())
+	}
+	write := &Cmd{Name: "faultywrite", Arity: 1, Flags: FlagWrite, Run: func(c *Ctx) {
+		c.db.set("half", &stringValue{b: []byte("done")})
+		panic("before Dirty")
+	}}
+	mustPanic(t, func() { e.Exec(cl, write, [][]byte{[]byte("faultywrite")}, Discard{}) })
+	select {
+	case err := <-fatal:
+		if !strings.Contains(err.Error(), "faultywrite panicked and may have left state half changed: before Dirty") {
+			t.Fatalf("OnFatal(%v)", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("OnFatal not called")
 	}
 }

@@ -106,7 +106,7 @@ func TestPanicAfterChangeStopsServer(t *testing.T) {
 		}
 		return err != nil
 	})
-	if !strings.Contains(log.String(), "stopping without a snapshot") || !strings.Contains(log.String(), "echo panicked after changing state") {
+	if !strings.Contains(log.String(), "stopping without a snapshot") || !strings.Contains(log.String(), "echo panicked and may have left state half changed") {
 		t.Fatalf("log: %s", log.String())
 	}
 	stop()
