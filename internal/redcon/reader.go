@@ -93,7 +93,7 @@ func (r *Reader) next(lim Limits) (cmd Command, ok bool, err error) {
 		if r.buf[r.start] != '*' {
 			return r.inline()
 		}
-		line, ok, err := r.line('\r', errBigMultibulk)
+		line, ok, err := r.line(errBigMultibulk)
 		if !ok || err != nil {
 			return Command{}, false, err
 		}
@@ -111,7 +111,7 @@ func (r *Reader) next(lim Limits) (cmd Command, ok bool, err error) {
 	}
 	for r.left > 0 {
 		if r.bulk < 0 {
-			line, ok, err := r.line('\r', errBigBulkCount)
+			line, ok, err := r.line(errBigBulkCount)
 			if !ok || err != nil {
 				return Command{}, false, err
 			}
@@ -146,17 +146,17 @@ func (r *Reader) next(lim Limits) (cmd Command, ok bool, err error) {
 	return r.command(), true, nil
 }
 
-// line finds the header line at pos ending in c ('\r' before the LF
-// that Redis skips unchecked). It returns the line without its ending
-// and moves pos past the ending. A line longer than MaxInlineLen is
-// tooBig, wherever the reads happened to cut it.
-func (r *Reader) line(c byte, tooBig error) ([]byte, bool, error) {
+// line finds the header line at pos, which ends in CR and one more byte
+// (the LF, which Redis skips unchecked). It returns the line without its
+// ending and moves pos past the ending. A line longer than MaxInlineLen
+// is tooBig, wherever the reads happened to cut it.
+func (r *Reader) line(tooBig error) ([]byte, bool, error) {
 	b := r.buf[r.start+r.pos : r.end]
-	i := r.find(b, c)
+	i := r.find(b, '\r')
 	switch {
 	case i > MaxInlineLen, i < 0 && len(b) > MaxInlineLen:
 		return nil, false, tooBig
-	case i < 0 || i+1 == len(b): // the byte after c must be there too
+	case i < 0 || i+1 == len(b): // the byte after the CR is needed too
 		return nil, false, nil
 	}
 	r.pos += i + 2
@@ -264,10 +264,11 @@ func (r *Reader) fill(lim Limits) error {
 			r.buf = make([]byte, readSize)
 		}
 		r.start, r.end = 0, 0
-	case r.end == len(r.buf) && r.end-r.start <= len(r.buf)/2:
+	case r.end < len(r.buf): // room left
+	case len(r.buf) >= readSize && r.end-r.start <= len(r.buf)/2:
 		r.end = copy(r.buf, r.buf[r.start:r.end])
 		r.start = 0
-	case r.end == len(r.buf):
+	default:
 		r.grow(limit)
 	}
 	for empty := 0; ; empty++ {
@@ -289,12 +290,12 @@ func (r *Reader) fill(lim Limits) error {
 	}
 }
 
-// grow moves the pending input to a buffer twice the size, or just big
-// enough for the argument being read, and never past the query buffer
-// limit (one byte more, so that passing it is seen).
+// grow moves the pending input to a buffer twice the size (at least
+// readSize), or just big enough for the argument being read, and never
+// past the query buffer limit (one byte more, so that passing it is seen).
 func (r *Reader) grow(limit int64) {
 	pending := r.end - r.start
-	size := int64(len(r.buf)) * 2
+	size := max(int64(len(r.buf))*2, readSize)
 	if r.left > 0 && r.bulk >= 0 && r.bulk <= math.MaxInt64-int64(r.pos)-2 {
 		if need := int64(r.pos) + r.bulk + 2; need > int64(pending) {
 			size = min(size, need)
