@@ -45,6 +45,7 @@ type Reader struct {
 	bulk  int64 // length of the argument being read; -1 awaits its header
 	pos   int   // where parsing resumes
 	seen  int   // bytes from pos already searched for a line end
+	nul   bool  // a NUL came first: that line never ends (the reader fails)
 	marks []int // begin and end of each argument read so far
 
 	err error // met after commands that were returned first; sticky
@@ -166,27 +167,27 @@ func (r *Reader) line(tooBig error) ([]byte, bool, error) {
 
 // find returns the index of c in b, resuming after what was searched
 // before, or -1. A NUL ends the search as it ends strchr's in Redis: such
-// a line never ends and waits for the length limit.
+// a line never ends, and waits, unsearched, for the length limit or EOF.
 func (r *Reader) find(b []byte, c byte) int {
+	if r.nul {
+		return -1
+	}
 	from := min(r.seen, len(b))
-	i := bytes.IndexByte(b[from:], c)
-	if i >= 0 {
-		i += from
-	}
 	rest := b[from:]
+	i := bytes.IndexByte(rest, c)
 	if i >= 0 {
-		rest = b[from:i]
+		rest = rest[:i]
 	}
-	if z := bytes.IndexByte(rest, 0); z >= 0 {
-		r.seen = from + z // stop at the NUL again next time, at no cost
+	if bytes.IndexByte(rest, 0) >= 0 {
+		r.nul = true
 		return -1
 	}
 	if i < 0 {
 		r.seen = len(b)
 		return -1
 	}
-	r.seen = i // found; kept in case the byte after it is still missing
-	return i
+	r.seen = from + i // kept in case the byte after it is still missing
+	return from + i
 }
 
 // inline parses an inline request: a line ending in LF (a CR before it

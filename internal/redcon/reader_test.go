@@ -210,6 +210,19 @@ func TestReaderResumesPartialRequest(t *testing.T) {
 	}
 }
 
+// A line with a NUL never ends (strchr stops at it in Redis): once the NUL
+// is seen, the line is not searched again as more bytes come.
+func TestReaderStopsSearchingAtNUL(t *testing.T) {
+	rd := NewReader(&pausingReader{pieces: []string{"ECHO a\x00b", "c\r\n"}})
+	if _, err := rd.ReadCommands(DefaultLimits); err != errPause || !rd.nul {
+		t.Fatalf("err %v, NUL seen %v", err, rd.nul)
+	}
+	rd.err = nil
+	if cmds, err := rd.ReadCommands(DefaultLimits); err != errPause || len(cmds) != 0 {
+		t.Fatalf("got %v, %v", cmds, err)
+	}
+}
+
 // A count with no data after it waits in Read; when the client goes, the
 // reader returns at once (the upstream reader looped count times).
 func TestReaderCountWithoutDataEnds(t *testing.T) {
