@@ -25,8 +25,8 @@ type Options struct {
 	// Clock returns the time in unix milliseconds; nil means the wall clock.
 	Clock func() int64
 	// OnFatal is told, on a goroutine of its own, that a command panicked
-	// after changing state: the engine has stopped (see Fatal), and the
-	// embedder should shut down without writing a snapshot.
+	// and may have left state half changed: the engine has stopped (see
+	// Fatal), and the embedder should shut down without a snapshot.
 	OnFatal func(error)
 	// BeforeCommand, when set, is called under the lock with the name of
 	// each command about to run: a seam for tests that inject faults.
