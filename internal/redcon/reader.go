@@ -39,6 +39,8 @@ type Reader struct {
 	// buf[start:end] is read but not consumed; a request in progress
 	// begins at start, and every position below counts from start.
 	start, end int
+	// shared: buf is the tail of an array whose head big requests use.
+	shared bool
 
 	// The multibulk request in progress (Redis's multibulklen, bulklen).
 	left  int   // arguments still to come; 0 when none is in progress
@@ -229,7 +231,7 @@ func (r *Reader) command() Command {
 			b, e := r.marks[2*i], r.marks[2*i+1]
 			args[i] = base[b:e:e]
 		}
-		r.buf = base[r.pos:] // never written below here again
+		r.buf, r.shared = base[r.pos:], true // never written below here again
 		r.end -= r.start + r.pos
 		r.start, r.pos, r.seen = 0, 0, 0
 		return Command{Args: args}
@@ -260,9 +262,11 @@ func (r *Reader) fill(lim Limits) error {
 	limit := lim.MaxQueryBuffer
 	switch {
 	case r.start == r.end:
-		// Idle: give a big buffer back, and start again from the front.
-		if len(r.buf) != readSize {
-			r.buf = make([]byte, readSize)
+		// Idle: start again from the front, giving back a big buffer or
+		// one whose array big requests hold (requests of up to
+		// bigCommand bytes fit in what is kept).
+		if r.shared || len(r.buf) > 2*readSize {
+			r.buf, r.shared = make([]byte, readSize), false
 		}
 		r.start, r.end = 0, 0
 	case r.end < len(r.buf): // room left
@@ -309,5 +313,5 @@ func (r *Reader) grow(limit int64) {
 	buf := make([]byte, max(int(size), pending+1))
 	r.end = copy(buf, r.buf[r.start:r.end])
 	r.start = 0
-	r.buf = buf
+	r.buf, r.shared = buf, false
 }

@@ -292,4 +292,8 @@ func TestReaderBigRequestKeepsItsBytes(t *testing.T) {
 	if cap(got[1]) != len(got[1]) {
 		t.Fatal("an argument's capacity reaches into the buffer")
 	}
+	// Idle, the reader lets go of the array the big request holds.
+	if rd.shared || len(rd.buf) != readSize {
+		t.Fatalf("idle with a buffer of %d bytes (shared %v)", len(rd.buf), rd.shared)
+	}
 }
