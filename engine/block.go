@@ -106,6 +106,7 @@ func (e *Engine) Wait(cl *Client, quit, gone <-chan struct{}) bool {
 func (e *Engine) Retry(cl *Client, w Reply) (uint64, bool) {
 	req := cl.block
 	e.mu.Lock()
+	defer e.releaseOnPanic(e.mark(cl))
 	e.unwait(req.w)
 	cl.block = nil
 	e.now = e.clock()

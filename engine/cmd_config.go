@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -118,8 +119,8 @@ func addGenericParams(cfg *config, databases int) {
 	add("lazyfree-lazy-server-del", "no", checkBool)
 	add("lazyfree-lazy-user-del", "no", checkBool)
 	add("lazyfree-lazy-user-flush", "no", checkBool)
-	add("proto-max-bulk-len", "536870912", nil)
-	add("client-query-buffer-limit", "1073741824", nil)
+	add("proto-max-bulk-len", "536870912", checkMemoryBetween(1<<20, math.MaxInt64))
+	add("client-query-buffer-limit", "1073741824", checkMemoryBetween(1<<20, math.MaxInt64))
 	add("cluster-enabled", "no", nil)
 	add("replica-read-only", "yes", checkBool)
 	add("io-threads", "1", nil)

@@ -6,6 +6,7 @@ package engine
 import (
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"sluice/streams"
@@ -23,6 +24,13 @@ type Options struct {
 	Logger    *slog.Logger
 	// Clock returns the time in unix milliseconds; nil means the wall clock.
 	Clock func() int64
+	// OnFatal is told, on a goroutine of its own, that a command panicked
+	// and may have left state half changed: the engine has stopped (see
+	// Fatal), and the embedder should shut down without a snapshot.
+	OnFatal func(error)
+	// BeforeCommand, when set, is called under the lock with the name of
+	// each command about to run: a seam for tests that inject faults.
+	BeforeCommand func(name string)
 }
 
 // Engine is the keyspace and its command executor.
@@ -55,6 +63,11 @@ type Engine struct {
 	started   time.Time
 	nextCID   int64
 	blocked   int
+
+	fatal         atomic.Pointer[error] // what stopped the engine (fatal.go)
+	inHandler     bool                  // a command's handler is running
+	onFatal       func(error)
+	beforeCommand func(name string)
 }
 
 // New returns an empty engine.
@@ -65,7 +78,8 @@ func New(opts Options) *Engine {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	e := &Engine{logger: opts.Logger, clock: opts.Clock, cfg: newConfig(), started: time.Now()}
+	e := &Engine{logger: opts.Logger, clock: opts.Clock, cfg: newConfig(), started: time.Now(),
+		onFatal: opts.OnFatal, beforeCommand: opts.BeforeCommand}
 	if e.clock == nil {
 		e.clock = func() int64 { return time.Now().UnixMilli() }
 		e.wallClock = true

@@ -64,6 +64,7 @@ func trunc(s string, n int) string {
 func (e *Engine) Exec(cl *Client, cmd *Cmd, args [][]byte, w Reply) uint64 {
 	start := time.Now()
 	e.mu.Lock()
+	defer e.releaseOnPanic(e.mark(cl))
 	e.now = e.commandTime(start)
 	e.run(cl, cmd, args, w, nil)
 	cmd.stat(start)
@@ -84,7 +85,7 @@ type Queued struct {
 // array and nothing runs.
 func (e *Engine) ExecMulti(cl *Client, cmds []Queued, watched []Watched, w Reply) uint64 {
 	e.mu.Lock()
-	defer e.mu.Unlock()
+	defer e.release(e.mark(cl))
 	if !e.watchValid(watched) {
 		w.NullArray()
 		return e.lastLSN
@@ -115,7 +116,7 @@ func (e *Engine) run(cl *Client, cmd *Cmd, args [][]byte, w Reply, batch *logBat
 	*c = Ctx{e: e, cl: cl, cmd: cmd, db: e.dbs[cl.DB], Args: args, W: w, Now: e.now}
 	before := e.changes
 	db := cl.DB
-	cmd.Run(c)
+	e.call(c)
 	if c.failed {
 		cmd.failed++
 	}

@@ -81,7 +81,7 @@ func (e *Engine) StopExpiry() {
 func (e *Engine) ExpireCycle() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.replaying {
+	if e.replaying || e.Fatal() != nil {
 		return 0
 	}
 	start := time.Now()

@@ -7,9 +7,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/tidwall/redcon"
-
 	"sluice/engine"
+	"sluice/internal/redcon"
 )
 
 func init() {
@@ -453,4 +452,5 @@ func (s *Server) registerInfo() {
 	s.eng.AddInfoSection("stats", func(add func(key, value string)) {
 		add("total_connections_received", strconv.FormatInt(s.total.Load(), 10))
 	})
+	s.eng.AddInfoSection("stats", s.queryBufferInfo)
 }

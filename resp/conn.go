@@ -6,9 +6,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/tidwall/redcon"
-
 	"sluice/engine"
+	"sluice/internal/redcon"
 )
 
 // client is one connection's state.
@@ -24,6 +23,10 @@ type client struct {
 	// lsn is the log position the buffered replies depend on; they leave
 	// only once it is durable.
 	lsn, flushedLSN uint64
+	// replyStart is where the running command's reply begins in w.buf,
+	// and running its name: a panic discards that partial reply.
+	replyStart int
+	running    string
 
 	created    time.Time
 	addr       string
@@ -62,6 +65,8 @@ func (s *Server) handle(conn redcon.Conn, cmd redcon.Command) {
 		return
 	}
 	c.touch()
+	c.replyStart, c.running = len(c.w.buf), ""
+	defer c.recoverCommand()
 	c.dispatch(cmd.Args)
 	c.publishInfo()
 	if len(conn.PeekPipeline()) == 0 || len(c.w.buf) > 1<<20 {
@@ -70,6 +75,10 @@ func (s *Server) handle(conn redcon.Conn, cmd redcon.Command) {
 }
 
 func (c *client) dispatch(args [][]byte) {
+	if c.srv.eng.Fatal() != nil {
+		c.error(engine.ErrInternal) // the server is stopping
+		return
+	}
 	cmd, msg := engine.Check(args)
 	if cmd == nil {
 		if c.multi != nil {
@@ -118,6 +127,7 @@ func (c *client) setLastCmd(args [][]byte, cmd *engine.Cmd) {
 	c.info.Lock()
 	c.lastCmd = name
 	c.info.Unlock()
+	c.running = name
 }
 
 // flush hands the buffered replies to redcon once what they depend on is
@@ -136,6 +146,7 @@ func (c *client) flush() bool {
 	if len(c.w.buf) > 0 {
 		c.conn.WriteRaw(c.w.buf)
 		c.w.reset()
+		c.replyStart = 0
 	}
 	return true
 }
