@@ -5,7 +5,6 @@ go 1.26.8
 require (
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/tidwall/btree v1.8.2
-	github.com/tidwall/redcon v1.6.4
 	github.com/tidwall/wal v1.2.1
 	github.com/urfave/cli/v2 v2.27.7
 	golang.org/x/term v0.48.0

@@ -36,6 +36,9 @@ type Config struct {
 	// the log has also grown as large as the last snapshot
 	// (0: DefaultSnapshotAfterChanges, negative: never).
 	SnapshotAfterChanges int64
+	// BeforeCommand is kernel.Options.BeforeCommand: a seam for tests
+	// that inject faults.
+	BeforeCommand func(name string)
 }
 
 // Broker is a running sluice.
@@ -69,7 +72,8 @@ func Open(cfg Config) (*Broker, error) {
 	}
 	b := &Broker{cfg: cfg, log: cfg.Logger, lock: lock}
 	b.eng = kernel.New(kernel.Options{Databases: cfg.Databases, Logger: cfg.Logger,
-		Commands: commands.Table(), Params: commands.Params()})
+		Commands: commands.Table(), Params: commands.Params(),
+		OnFatal: b.fatal, BeforeCommand: cfg.BeforeCommand})
 	rec, err := b.recover()
 	if err != nil {
 		lock.Close()
@@ -90,6 +94,7 @@ func Open(cfg Config) (*Broker, error) {
 		RequirePass: b.requirePass,
 		Logger:      cfg.Logger,
 	})
+	b.addLimits()
 	return b, nil
 }
 
@@ -97,7 +102,11 @@ func Open(cfg Config) (*Broker, error) {
 func (b *Broker) Serve(ln net.Listener) error {
 	b.addPort(ln)
 	b.log.Info("sluice ready", "addr", ln.Addr().String(), "dir", b.cfg.Dir, "appendfsync", b.cfg.Fsync.String())
-	return b.srv.Serve(ln)
+	err := b.srv.Serve(ln)
+	if ferr := b.eng.Fatal(); ferr != nil {
+		return fmt.Errorf("broker: stopped after an internal error: %w", ferr)
+	}
+	return err
 }
 
 // ListenAndServe listens on the configured address.
@@ -110,13 +119,15 @@ func (b *Broker) ListenAndServe() error {
 }
 
 // Close stops serving, lets running commands finish, writes a final
-// snapshot (so the next start replays nothing), then flushes and fsyncs the
-// log.
+// snapshot (so the next start replays nothing; not after an internal
+// error, see fatal), then flushes and fsyncs the log.
 func (b *Broker) Close() error {
 	err := b.srv.Close()
 	b.eng.StopExpiry()
 	b.snap.halt()
-	if serr := b.snap.final(); serr != nil {
+	if b.eng.Fatal() != nil {
+		b.log.Warn("no shutdown snapshot after an internal error; the next start replays the log")
+	} else if serr := b.snap.final(); serr != nil {
 		b.log.Error("shutdown snapshot failed; the log still holds everything", "err", serr)
 		err = errors.Join(err, fmt.Errorf("broker: shutdown snapshot: %w", serr))
 	}

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"errors"
+	"math"
 	"os"
 	"strings"
 
@@ -70,8 +71,8 @@ func Params() []*kernel.Param {
 	add("lazyfree-lazy-server-del", "no", kernel.CheckBool)
 	add("lazyfree-lazy-user-del", "no", kernel.CheckBool)
 	add("lazyfree-lazy-user-flush", "no", kernel.CheckBool)
-	add("proto-max-bulk-len", "536870912", nil)
-	add("client-query-buffer-limit", "1073741824", nil)
+	add("proto-max-bulk-len", "536870912", kernel.CheckMemoryBetween(1<<20, math.MaxInt64))
+	add("client-query-buffer-limit", "1073741824", kernel.CheckMemoryBetween(1<<20, math.MaxInt64))
 	add("cluster-enabled", "no", nil)
 	add("replica-read-only", "yes", kernel.CheckBool)
 	add("io-threads", "1", nil)

@@ -2,6 +2,8 @@ package kernel
 
 import (
 	"container/list"
+	"fmt"
+	"runtime/debug"
 	"time"
 
 	"sluice/streams"
@@ -32,6 +34,7 @@ type waiter struct {
 	served   bool
 	lsn      uint64 // the record the served reply depends on
 	again    bool   // the running retry blocked again
+	panicked any    // what its command panicked with when a write served it
 }
 
 type waitKey struct {
@@ -212,8 +215,26 @@ func (e *Engine) groupReady(kw *keyWaits, group string) bool {
 }
 
 // serve runs a waiter's command again and reports whether that answered
-// it. If it did, the waiter's goroutine is told.
-func (e *Engine) serve(w *waiter) bool {
+// it. If it did, the waiter's goroutine is told. A panic in the waiter's
+// command is the waiter's, not the writer's: it is caught here and raised
+// again on the waiter's goroutine (Wait), which disconnects that client.
+func (e *Engine) serve(w *waiter) (served bool) {
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		e.logger.Error("blocked command panicked when served", "cmd", w.cmd.FullName(), "client", w.cl.ID,
+			"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		if e.rec.open || e.rec.applying {
+			e.setFatal(fmt.Errorf("kernel: %s panicked and may have left state half changed: %v", w.cmd.FullName(), v))
+		}
+		e.rec.open, e.rec.applying = false, false
+		w.panicked, w.served = v, true
+		e.unregister(w)
+		w.wake <- struct{}{}
+		served = true
+	}()
 	w.again = false
 	e.run(w.cl, w.cmd, w.args, w.reply)
 	if w.again {
@@ -243,6 +264,9 @@ func (e *Engine) Wait(cl *Client, quit, gone <-chan struct{}) (lsn uint64, ok bo
 		e.mu.Lock()
 		if w.served {
 			e.mu.Unlock()
+			if w.panicked != nil {
+				panic(w.panicked)
+			}
 			return w.lsn, true
 		}
 		wakeAt, retry := w.deadline, false
@@ -293,6 +317,9 @@ func (e *Engine) timeout(w *waiter) (uint64, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if w.served {
+		if w.panicked != nil {
+			panic(w.panicked)
+		}
 		return w.lsn, true
 	}
 	e.unregister(w)

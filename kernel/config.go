@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"errors"
+	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -130,34 +131,8 @@ func CheckInt(min, max int64) func(string) (string, error) {
 	}
 }
 
-// CheckMemory accepts Redis memory units (4096, 4kb, 1mb, 1gb).
-func CheckMemory(v string) (string, error) {
-	n, ok := ParseMemory(v)
-	if !ok {
-		return "", errors.New("argument must be a memory value")
-	}
-	return strconv.FormatInt(n, 10), nil
-}
-
-// ParseMemory parses a Redis memory value (4096, 4kb, 1mb, 1gb, 1k...).
-func ParseMemory(v string) (int64, bool) {
-	s := strings.ToLower(v)
-	mul := int64(1)
-	for _, u := range []struct {
-		suffix string
-		mul    int64
-	}{{"kb", 1024}, {"mb", 1 << 20}, {"gb", 1 << 30}, {"k", 1000}, {"m", 1000000}, {"g", 1000000000}, {"b", 1}} {
-		if strings.HasSuffix(s, u.suffix) {
-			s, mul = strings.TrimSuffix(s, u.suffix), u.mul
-			break
-		}
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 || n > (1<<62)/mul {
-		return 0, false
-	}
-	return n * mul, true
-}
+// CheckMemory accepts any memory amount (4096, 4kb, 1mb, 1gb).
+var CheckMemory = CheckMemoryBetween(0, math.MaxInt64)
 
 // CheckBool accepts yes and no.
 func CheckBool(v string) (string, error) {

@@ -14,6 +14,7 @@ package kernel
 import (
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"sluice/streams"
@@ -40,8 +41,9 @@ type Options struct {
 	// half-way through a change: the keyspace may no longer match the log,
 	// so the embedder must stop serving without snapshotting it.
 	OnFatal func(error)
-	// BeforeRun, for tests, is called under the lock before each command.
-	BeforeRun func(name string)
+	// BeforeCommand, when set, is called under the lock with the full name
+	// of each command about to run: a seam for tests that inject faults.
+	BeforeCommand func(name string)
 }
 
 // Engine is the keyspace and its command executor.
@@ -64,7 +66,7 @@ type Engine struct {
 	rec     record // the record the running command is building
 	ctx     Ctx    // the running command's context, reused under the lock
 	ready   []readyKey
-	fatal   error // set when a panic may have left the keyspace half-changed
+	fatal   atomic.Pointer[error] // set when a panic may have left the keyspace half-changed
 	logDown func() error
 
 	stats   stats

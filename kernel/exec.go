@@ -1,9 +1,7 @@
 package kernel
 
 import (
-	"errors"
 	"fmt"
-	"runtime/debug"
 	"time"
 )
 
@@ -13,7 +11,7 @@ import (
 func (e *Engine) Exec(cl *Client, cmd *Command, args [][]byte, w Reply) (lsn uint64) {
 	start := time.Now()
 	e.mu.Lock()
-	defer e.unlock(cmd)
+	defer e.unlock(cl, cmd)
 	if msg := e.refuse(cmd); msg != "" {
 		e.countError(msg)
 		e.stats.cmds[cmd.id].Rejected++
@@ -40,7 +38,7 @@ type Queued struct {
 // and nothing runs.
 func (e *Engine) ExecMulti(cl *Client, cmds []Queued, watched []Watched, w Reply) uint64 {
 	e.mu.Lock()
-	defer e.unlock(nil)
+	defer e.unlock(cl, nil)
 	if !e.watchValid(watched) {
 		w.NullArray()
 		return e.lastLSN
@@ -74,18 +72,22 @@ func (e *Engine) run(cl *Client, cmd *Command, args [][]byte, w Reply) *Ctx {
 	}
 	c := &e.ctx
 	*c = Ctx{e: e, cl: cl, cmd: cmd, db: e.dbs[cl.DB], dbi: cl.DB, Args: args, W: w, Now: e.now}
-	if e.opts.BeforeRun != nil {
-		e.opts.BeforeRun(cmd.FullName())
+	if e.opts.BeforeCommand != nil {
+		e.opts.BeforeCommand(cmd.FullName())
 	}
 	cmd.Run(c)
 	return c
 }
 
+// ErrInternal is the reply to a command refused after the engine stopped
+// on a panic (and, from the protocol layer, to the command that panicked).
+const ErrInternal = "ERR internal error"
+
 // refuse returns the error a command gets before it runs, if any: every
-// command once the engine is stopped, a write while the log is down.
+// command once the engine stopped, a write while the log is down.
 func (e *Engine) refuse(cmd *Command) string {
-	if e.fatal != nil {
-		return "ERR internal error: the server stopped serving after a failure; see its log"
+	if e.fatal.Load() != nil {
+		return ErrInternal
 	}
 	if cmd.Has(Write) && e.logDown != nil {
 		if err := e.logDown(); err != nil {
@@ -95,65 +97,58 @@ func (e *Engine) refuse(cmd *Command) string {
 	return ""
 }
 
-// PanicError is what a command's panic becomes; the protocol layer
-// recovers it, logs Stack and answers "-ERR internal error".
-type PanicError struct {
-	Command string
-	Value   any
-	Stack   []byte
-}
-
-func (p *PanicError) Error() string {
-	return fmt.Sprintf("panic in command %s: %v", p.Command, p.Value)
-}
-
-// unlock releases the lock after a command. If the command panicked, the
-// effects it had applied are complete and already encoded: they are
-// committed, so the log still matches the keyspace, and the panic goes on
-// to the caller as a *PanicError. A panic inside an effect's apply step
-// may have left the keyspace half-changed: the engine then stops serving
-// and OnFatal tells the embedder.
-func (e *Engine) unlock(cmd *Command) {
+// A handler that panics leaves the engine lock held, and maybe effects
+// applied that its reply never reported. unlock releases the lock after
+// every command; on a panic it judges the state: a command (or
+// transaction) that had applied no effect leaves the keyspace as it was,
+// and the engine serves on. One that had cannot be rolled back and its
+// record is not logged, so the keyspace and the log may differ: the engine
+// stops, refuses every later command, snapshots and expiry, and OnFatal
+// tells the embedder to shut down without a snapshot; the next start
+// recovers from the log, which holds everything acknowledged. The panic
+// goes on to the protocol layer, which disconnects that client only.
+func (e *Engine) unlock(cl *Client, cmd *Command) {
 	v := recover()
 	if v == nil {
 		e.mu.Unlock()
 		return
 	}
-	name := "exec"
-	if cmd != nil {
-		name = cmd.FullName()
+	if e.rec.open || e.rec.applying {
+		name := "a command"
+		if c := e.ctx.cmd; c != nil { // the one that panicked, in a transaction too
+			name = c.FullName()
+		} else if cmd != nil {
+			name = cmd.FullName()
+		}
+		e.setFatal(fmt.Errorf("kernel: %s panicked and may have left state half changed: %v", name, v))
 	}
-	perr := &PanicError{Command: name, Value: v, Stack: debug.Stack()}
-	if e.rec.applying {
-		e.rec.applying = false
-		e.rec.open = false
-		e.setFatal(perr)
-	} else {
-		e.commit()
+	e.rec.open, e.rec.applying = false, false
+	if cl.wait != nil { // the client is disconnected: drop its wait
+		e.unregister(cl.wait)
 	}
+	cl.InExec = false
 	e.ready = e.ready[:0]
 	e.mu.Unlock()
-	panic(perr)
+	panic(v)
 }
 
 // setFatal stops the engine: every later command is refused. Under the lock.
 func (e *Engine) setFatal(err error) {
-	if e.fatal != nil {
+	if !e.fatal.CompareAndSwap(nil, &err) {
 		return
 	}
-	e.fatal = err
 	e.logger.Error("engine stopped: the keyspace may no longer match the log; restart to recover from the log", "err", err)
 	if e.opts.OnFatal != nil {
+		// Its own goroutine: shutting down waits for running commands,
+		// this one among them.
 		go e.opts.OnFatal(err)
 	}
 }
 
 // Fatal is the failure that stopped the engine, nil while it serves.
 func (e *Engine) Fatal() error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.fatal
+	if err := e.fatal.Load(); err != nil {
+		return *err
+	}
+	return nil
 }
-
-// ErrStopped is returned by calls on a stopped engine.
-var ErrStopped = errors.New("kernel: engine stopped")

@@ -233,9 +233,7 @@ func (c *Ctx) Deliver(key []byte, s *Stream, g *groups.Group, cn *groups.Consume
 	r.id(last)
 	r.v(read)
 	r.ids(ids)
-	c.e.rec.applying = true
 	applyDeliver(g, cn, c.Now, noack, last, read, ids)
-	c.e.rec.applying = false
 	c.e.changed(c.dbi, key, changeData)
 }
 
@@ -287,14 +285,12 @@ func (c *Ctx) Place(key []byte, g *groups.Group, cn *groups.Consumer, ns []group
 		r.v(n.DeliveryTime)
 		r.v(n.DeliveryCount)
 	}
-	c.e.rec.applying = true
 	for _, n := range ns {
 		g.Place(n.ID, cn, n.DeliveryTime, n.DeliveryCount)
 	}
 	if active {
 		cn.MarkActive(c.Now)
 	}
-	c.e.rec.applying = false
 	c.e.changed(c.dbi, key, changeData)
 }
 

@@ -14,14 +14,12 @@ func (c *Ctx) CreateStream(key []byte) *Stream {
 }
 
 func (e *Engine) applyStreamNew(db int, key []byte) *Stream {
-	e.rec.applying = true
 	d := e.dbs[db]
 	k := string(key)
 	d.remove(k)
 	s := newStream()
 	d.set(k, s)
 	e.changed(db, key, changeKey)
-	e.rec.applying = false
 	return s
 }
 
@@ -45,10 +43,8 @@ func (c *Ctx) AddEntry(key []byte, s *Stream, id streams.ID, fv [][]byte) {
 }
 
 func (e *Engine) applyAdd(db int, key []byte, s *Stream, id streams.ID, fv [][]byte) {
-	e.rec.applying = true
 	s.Append(id, fv, e.limits())
 	e.changed(db, key, changeAdded)
-	e.rec.applying = false
 }
 
 func replayAdd(e *Engine, d *decoder, t *target) error {
@@ -136,7 +132,6 @@ func (c *Ctx) DeleteEntries(key []byte, s *Stream, policy RefPolicy, ids []strea
 }
 
 func (e *Engine) applyDelete(db int, key []byte, s *Stream, policy RefPolicy, ids []streams.ID, res []int64) int64 {
-	e.rec.applying = true
 	var n int64
 	for i, id := range ids {
 		r := int64(DelNotFound)
@@ -157,7 +152,6 @@ func (e *Engine) applyDelete(db int, key []byte, s *Stream, policy RefPolicy, id
 		}
 	}
 	e.changed(db, key, changeData)
-	e.rec.applying = false
 	return n
 }
 

@@ -22,6 +22,10 @@ func (e *Engine) Capture() (st *snapshot.State, covered int64, err error) {
 }
 
 func (e *Engine) capture() (*snapshot.State, int64, error) {
+	if err := e.Fatal(); err != nil {
+		// The log, not this state, is what the next start must trust.
+		return nil, 0, fmt.Errorf("engine: no snapshot after an internal error: %w", err)
+	}
 	st := &snapshot.State{LSN: e.lastLSN, Time: e.clock()}
 	for _, name := range Persisted {
 		if v, ok := e.cfg.Get(name); ok {

@@ -28,8 +28,9 @@ type record struct {
 	db     int
 	key    []byte
 	hasKey bool
-	// applying is set while an effect is being applied: a panic then may
-	// have left the keyspace half-changed.
+	// applying is set while an effect is applied before it is encoded
+	// (Trim): the open record tells the same for all the others. A panic
+	// with either set may have left the keyspace half changed.
 	applying bool
 }
 

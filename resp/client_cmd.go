@@ -7,8 +7,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/tidwall/redcon"
-
+	"sluice/internal/redcon"
 	"sluice/internal/redisint"
 	"sluice/kernel"
 )
@@ -429,4 +428,5 @@ func (s *Server) registerInfo() {
 	s.eng.AddInfoSection("stats", func(add func(key, value string)) {
 		add("total_connections_received", strconv.FormatInt(s.total.Load(), 10))
 	})
+	s.eng.AddInfoSection("stats", s.queryBufferInfo)
 }

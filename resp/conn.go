@@ -5,8 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/tidwall/redcon"
-
+	"sluice/internal/redcon"
 	"sluice/kernel"
 )
 
@@ -23,6 +22,10 @@ type client struct {
 	// lsn is the log position the buffered replies depend on; they leave
 	// only once it is durable.
 	lsn, flushedLSN uint64
+	// replyStart is where the running command's reply begins in w.buf,
+	// and running its name: a panic discards that partial reply.
+	replyStart int
+	running    string
 
 	created    time.Time
 	addr       string
@@ -61,6 +64,8 @@ func (s *Server) handle(conn redcon.Conn, cmd redcon.Command) {
 		return
 	}
 	c.touch()
+	c.replyStart, c.running = len(c.w.buf), ""
+	defer c.recoverCommand()
 	c.dispatch(cmd.Args)
 	c.publishInfo()
 	if len(conn.PeekPipeline()) == 0 || len(c.w.buf) > 1<<20 {
@@ -69,6 +74,10 @@ func (s *Server) handle(conn redcon.Conn, cmd redcon.Command) {
 }
 
 func (c *client) dispatch(args [][]byte) {
+	if c.srv.eng.Fatal() != nil {
+		c.error(kernel.ErrInternal) // the server is stopping
+		return
+	}
 	cmd, msg := c.srv.eng.Commands().Check(args)
 	if cmd == nil {
 		if c.multi != nil {
@@ -114,6 +123,7 @@ func (c *client) setLastCmd(cmd *kernel.Command) {
 	c.info.Lock()
 	c.lastCmd = name
 	c.info.Unlock()
+	c.running = name
 }
 
 // flush hands the buffered replies to redcon once what they depend on is
@@ -132,6 +142,7 @@ func (c *client) flush() bool {
 	if len(c.w.buf) > 0 {
 		c.conn.WriteRaw(c.w.buf)
 		c.w.reset()
+		c.replyStart = 0
 	}
 	return true
 }

@@ -12,8 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/tidwall/redcon"
-
+	"sluice/internal/redcon"
 	"sluice/kernel"
 )
 
@@ -45,6 +44,10 @@ type Server struct {
 
 	connected atomic.Int64
 	total     atomic.Int64
+
+	// proto-max-bulk-len and client-query-buffer-limit (limits.go)
+	maxBulkLen, maxQueryBuffer atomic.Int64
+	queryBufferDisconnects     atomic.Int64
 }
 
 // New returns a server for an kernel.
@@ -56,7 +59,11 @@ func New(opts Options) *Server {
 		opts.RequirePass = func() string { return "" }
 	}
 	s := &Server{opts: opts, eng: opts.Engine, log: opts.Logger, clients: map[int64]*client{}}
-	s.rs = redcon.NewServerNetwork("tcp", "", s.handle, s.accept, s.closed)
+	s.rs = redcon.NewServer(s.handle, s.accept, s.closed)
+	s.rs.Limits = s.connLimits
+	s.rs.AcceptError = func(err error) { s.log.Warn("accept failed", "err", err) }
+	s.maxBulkLen.Store(redcon.DefaultMaxBulkLen)
+	s.maxQueryBuffer.Store(redcon.DefaultMaxQueryBuffer)
 	s.registerInfo()
 	return s
 }
@@ -78,11 +85,13 @@ func (s *Server) Serve(ln net.Listener) error {
 }
 
 // Close stops accepting, ends blocked waits, closes every connection and
-// waits for running commands to finish.
+// waits for running commands to finish. A second Close waits as well.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	if s.closing.Swap(true) {
 		s.mu.Unlock()
+		s.running.Lock()
+		s.running.Unlock()
 		return nil
 	}
 	ln := s.ln
@@ -137,6 +146,7 @@ func (s *Server) closed(conn redcon.Conn, err error) {
 	s.mu.Unlock()
 	c.unwatch()
 	s.connected.Add(-1)
+	s.logDisconnect(c, err)
 }
 
 // Clients returns the connected clients ordered by ID.
