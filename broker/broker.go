@@ -35,6 +35,9 @@ type Config struct {
 	// the log has also grown as large as the last snapshot
 	// (0: DefaultSnapshotAfterChanges, negative: never).
 	SnapshotAfterChanges int64
+	// Repair starts even when the log is damaged, cutting it at the
+	// damage (every record after it is dropped; .broken copies are kept).
+	Repair bool
 }
 
 // Broker is a running sluice.

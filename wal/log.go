@@ -26,6 +26,13 @@ type Options struct {
 	Fsync       Policy
 	SegmentSize int          // 0 = DefaultSegmentSize
 	Logger      *slog.Logger // nil = slog.Default()
+	// Covered is the LSN of the snapshot recovery starts from: a damaged
+	// record at or below it is not needed, so it does not stop Open or
+	// Replay (they warn and pass over it).
+	Covered uint64
+	// Repair cuts the log at the first damaged record after Covered
+	// instead of refusing to open, keeping .broken copies of what it cuts.
+	Repair bool
 }
 
 // Log is an open write-ahead log. Append and Wait are safe for concurrent use;
@@ -65,8 +72,8 @@ type pending struct {
 
 type failure struct{ err error }
 
-// Open opens or creates the log in opts.Dir, repairing a torn tail, and starts
-// the committer.
+// Open opens or creates the log in opts.Dir, repairing a torn tail (and with
+// opts.Repair, damage), and starts the committer.
 func Open(opts Options) (*Log, error) {
 	if opts.Fsync < Always || opts.Fsync > No {
 		return nil, fmt.Errorf("wal: open: invalid fsync policy %d", int(opts.Fsync))
@@ -82,7 +89,12 @@ func Open(opts Options) (*Log, error) {
 	if err := makeDir(opts.Dir); err != nil {
 		return nil, err
 	}
-	wl, err := openRepaired(opts.Dir, segmentSize, logger)
+	if opts.Repair {
+		if err := repairDamage(opts.Dir, opts.Covered, logger); err != nil {
+			return nil, err
+		}
+	}
+	wl, err := openRepaired(opts.Dir, segmentSize, opts.Covered, logger)
 	if err != nil {
 		return nil, err
 	}
