@@ -108,6 +108,11 @@ func serve(c *cli.Context) error {
 	case err = <-errc:
 		b.Close()
 		return err
+	case <-b.Dead():
+		err = b.Ready()
+		logger.Error("stopping: the write-ahead log cannot recover", "err", err)
+		b.Close()
+		return err
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")

@@ -54,7 +54,7 @@ func (b *Broker) recover() (*recovered, error) {
 		break
 	}
 	l, err := wal.Open(wal.Options{Dir: filepath.Join(b.cfg.Dir, "wal"), Fsync: b.cfg.Fsync, Logger: b.log,
-		Covered: rec.newest, Repair: b.cfg.Repair})
+		Covered: rec.newest, Repair: b.cfg.Repair, Faults: b.cfg.Faults})
 	if err != nil {
 		return nil, damageHint(fmt.Errorf("broker: %w", err))
 	}
