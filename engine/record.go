@@ -96,6 +96,9 @@ func (e *Engine) Replay(lsn uint64, typ byte, body []byte) error {
 		if cmd == nil {
 			return fmt.Errorf("engine: record %d: %s", lsn, msg)
 		}
+		if cmd.Run == nil { // a connection command (MULTI, AUTH...) is never logged
+			return fmt.Errorf("engine: record %d: %s is not a logged command: %w", lsn, cmd.Name, errBadRecord)
+		}
 		cl.DB = int(db)
 		var w replayReply
 		e.run(cl, cmd, args, &w, nil)
