@@ -24,8 +24,11 @@ type segmentScan struct {
 	// torn: the bad frame is cut short by the end of the data, or has a
 	// sector of zeros: a write that never completed, as etcd draws the
 	// line. A complete frame whose CRC fails otherwise is damage.
-	torn  bool
-	later bool // a valid record follows the bad one: the damage is inside the log
+	torn bool
+	// later: a valid record follows a torn-looking frame, so it is damage
+	// inside the log after all (a damaged length, zeros mid-log). Not
+	// looked for after a complete frame: that is damage either way.
+	later bool
 	// skipped are the LSNs of damaged records at or below covered, passed
 	// over: the snapshot recovery starts from holds what they changed.
 	skipped []uint64
@@ -63,7 +66,7 @@ func (v *verifier) scan(data []byte, first, covered uint64, fn func(Record) erro
 		s.records++
 		s.end += n
 	}
-	if s.bad != "" {
+	if s.torn {
 		s.later = v.resync(data, s.end, s.badLSN(first))
 	}
 	return s, nil
