@@ -115,13 +115,21 @@ func (e *Engine) Retry(cl *Client, w Reply) (uint64, bool) {
 		e.mu.Unlock()
 		return 0, false
 	}
+	before := e.lastLSN
+	if msg := e.writeDenied(cmd); msg != "" {
+		// woken (by an expiry, say) after the log failed: serving it
+		// would change the group, which cannot be logged
+		e.reject(cmd, w, msg)
+		e.mu.Unlock()
+		return 0, false
+	}
 	cl.block = req // keep the deadline for a second wait
 	req.w, req.retryAt = nil, time.Time{}
 	e.run(cl, cmd, req.args, w, nil)
 	if cl.block == req && req.w == nil {
 		cl.block = nil // served
 	}
-	lsn := e.lastLSN
+	lsn := e.replyLSN(before)
 	e.mu.Unlock()
 	return lsn, cl.block != nil
 }

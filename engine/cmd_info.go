@@ -265,7 +265,7 @@ func (e *Engine) infoBuiltin(name string, l *kvList) {
 		l.add("aof_rewrite_in_progress", "0")
 		l.add("aof_rewrite_scheduled", "0")
 		status := "ok"
-		if e.logErr != nil {
+		if e.logErr() != nil {
 			status = "err"
 		}
 		l.add("aof_last_write_status", status)
@@ -310,7 +310,7 @@ func (e *Engine) infoBuiltin(name string, l *kvList) {
 		l.add("used_cpu_user_children", "0.000000")
 	case "commandstats":
 		totalStats(func(name string, c *Cmd) {
-			if c.calls == 0 && c.failed == 0 {
+			if c.calls == 0 && c.failed == 0 && c.rejected == 0 {
 				return
 			}
 			per := 0.0
@@ -318,7 +318,7 @@ func (e *Engine) infoBuiltin(name string, l *kvList) {
 				per = float64(c.usec) / float64(c.calls)
 			}
 			l.add("cmdstat_"+name, "calls="+itoa(c.calls)+",usec="+itoa(c.usec)+
-				",usec_per_call="+strconv.FormatFloat(per, 'f', 2, 64)+",rejected_calls=0,failed_calls="+itoa(c.failed))
+				",usec_per_call="+strconv.FormatFloat(per, 'f', 2, 64)+",rejected_calls="+itoa(c.rejected)+",failed_calls="+itoa(c.failed))
 		})
 	case "errorstats":
 		codes := make([]string, 0, len(e.stats.errors))

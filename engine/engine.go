@@ -13,9 +13,12 @@ import (
 )
 
 // Log is where the engine sends each change, in apply order; *wal.Log
-// implements it. Append must not block.
+// implements it. Append must not block, and must keep every record it takes
+// until it is written, failure or not. Err is why the log refuses writes
+// (nil while it takes them): the engine then refuses write commands.
 type Log interface {
 	Append(typ byte, body []byte) (uint64, error)
+	Err() error
 }
 
 // Options configure an engine.
@@ -49,7 +52,6 @@ type Engine struct {
 	dirty     int64 // changes since the last snapshot
 	changes   int64 // changes ever; never lowered, unlike dirty (SAVE)
 	lastLSN   uint64
-	logErr    error
 	replaying bool
 	logBuf    []byte
 	ctx       Ctx      // the running command's context, reused under the lock

@@ -65,10 +65,15 @@ func (e *Engine) Exec(cl *Client, cmd *Cmd, args [][]byte, w Reply) uint64 {
 	start := time.Now()
 	e.mu.Lock()
 	defer e.releaseOnPanic(e.mark(cl))
-	e.now = e.commandTime(start)
-	e.run(cl, cmd, args, w, nil)
-	cmd.stat(start)
-	lsn := e.lastLSN
+	before := e.lastLSN
+	if msg := e.writeDenied(cmd); msg != "" {
+		e.reject(cmd, w, msg)
+	} else {
+		e.now = e.commandTime(start)
+		e.run(cl, cmd, args, w, nil)
+		cmd.stat(start)
+	}
+	lsn := e.replyLSN(before)
 	e.mu.Unlock()
 	return lsn
 }
@@ -86,9 +91,15 @@ type Queued struct {
 func (e *Engine) ExecMulti(cl *Client, cmds []Queued, watched []Watched, w Reply) uint64 {
 	e.mu.Lock()
 	defer e.release(e.mark(cl))
+	before := e.lastLSN
+	if msg := e.multiDenied(cmds); msg != "" {
+		e.stats.errors["EXECABORT"]++
+		w.Error(msg)
+		return e.replyLSN(before)
+	}
 	if !e.watchValid(watched) {
 		w.NullArray()
-		return e.lastLSN
+		return e.replyLSN(before)
 	}
 	e.now = e.clock()
 	w.Array(len(cmds))
@@ -103,7 +114,7 @@ func (e *Engine) ExecMulti(cl *Client, cmds []Queued, watched []Watched, w Reply
 	if len(batch.cmds) > 0 {
 		e.appendLog(e.now, batch.cmds)
 	}
-	return e.lastLSN
+	return e.replyLSN(before)
 }
 
 // run executes a command under the lock; its log record goes to batch, or

@@ -16,6 +16,8 @@ func (l *genLog) Append(typ byte, body []byte) (uint64, error) {
 	return uint64(len(l.recs)), nil
 }
 
+func (l *genLog) Err() error { return nil }
+
 // genCapture records the last reply.
 type genCapture struct {
 	Discard

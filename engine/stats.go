@@ -12,9 +12,9 @@ func (e *Engine) ResetStats() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, c := range table {
-		c.calls, c.usec, c.failed = 0, 0, 0
+		c.calls, c.usec, c.failed, c.rejected = 0, 0, 0, 0
 		for _, s := range c.Subs {
-			s.calls, s.usec, s.failed = 0, 0, 0
+			s.calls, s.usec, s.failed, s.rejected = 0, 0, 0, 0
 		}
 	}
 	e.stats.init()

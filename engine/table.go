@@ -45,7 +45,7 @@ type Cmd struct {
 	Subs map[string]*Cmd
 
 	// commandstats, guarded by the engine lock
-	calls, usec, failed int64
+	calls, usec, failed, rejected int64
 }
 
 func (c *Cmd) stat(start time.Time) {

@@ -98,6 +98,11 @@ func (c *client) dispatch(args [][]byte) {
 			c.error("ERR Command not allowed inside a transaction")
 			return
 		}
+		if msg := c.srv.eng.WriteDenied(cmd); msg != "" {
+			c.multi.failed = true
+			c.error(msg)
+			return
+		}
 		c.multi.queue(cmd, args)
 		c.w.Status("QUEUED")
 		return
@@ -131,12 +136,13 @@ func (c *client) setLastCmd(args [][]byte, cmd *engine.Cmd) {
 }
 
 // flush hands the buffered replies to redcon once what they depend on is
-// durable. If the log failed, the replies are dropped and the connection
-// closed: no client is told a write succeeded that may be lost.
+// durable. While the log fails that waits for its recovery; if the server
+// shuts down first, the replies are dropped and the connection closed: no
+// client is told a write succeeded that is not in the log.
 func (c *client) flush() bool {
 	if c.lsn > c.flushedLSN && c.srv.opts.Durable != nil {
 		if err := c.srv.opts.Durable(c.lsn); err != nil {
-			c.srv.log.Error("dropping replies: write-ahead log failed", "client", c.eng.ID, "err", err)
+			c.srv.log.Warn("dropping replies: their writes are not in the log", "client", c.eng.ID, "err", err)
 			c.w.reset()
 			c.stop()
 			return false
