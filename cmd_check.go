@@ -63,7 +63,11 @@ func checkDir(out io.Writer, dir string) bool {
 		fmt.Fprintln(out, "snapshots: none")
 	}
 
-	rep, err := wal.Check(filepath.Join(dir, "wal"))
+	var from uint64
+	if base != nil {
+		from = base.LSN
+	}
+	rep, err := wal.Check(filepath.Join(dir, "wal"), from)
 	if err != nil {
 		fmt.Fprintf(out, "log: %v\n", err)
 		return false
@@ -76,15 +80,14 @@ func checkDir(out io.Writer, dir string) bool {
 	if rep.TornBytes > 0 {
 		fmt.Fprintf(out, "log: torn tail of %d bytes after LSN %d (the next start cuts it)\n", rep.TornBytes, rep.Last)
 	}
+	if rep.Covered != "" {
+		fmt.Fprintf(out, "log: damaged records the snapshot at LSN %d covers (recovery passes over them): %s\n", from, rep.Covered)
+	}
 	if rep.Corrupt != "" {
 		ok = false
-		fmt.Fprintf(out, "log: CORRUPT: %s\n", rep.Corrupt)
+		fmt.Fprintf(out, "log: CORRUPT: %s (sluice refuses to start; --repair cuts the log there, dropping every record after it)\n", rep.Corrupt)
 	}
 
-	var from uint64
-	if base != nil {
-		from = base.LSN
-	}
 	switch {
 	case rep.Records > 0 && rep.First > from+1:
 		ok = false

@@ -49,6 +49,8 @@ func serveFlags() []cli.Flag {
 		&cli.Int64Flag{Name: "snapshot-after-changes", Value: broker.DefaultSnapshotAfterChanges,
 			Usage: "snapshot after this many changes (negative: never)", EnvVars: []string{"SLUICE_SNAPSHOT_AFTER_CHANGES"}},
 		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug, info, warn or error", EnvVars: []string{"SLUICE_LOG_LEVEL"}},
+		&cli.BoolFlag{Name: "repair", Usage: "start even if the log is damaged: cut it at the damage, dropping every record after it (copies kept as .broken)",
+			EnvVars: []string{"SLUICE_REPAIR"}},
 		&cli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile to this file until shutdown", Hidden: true},
 	}
 }
@@ -74,6 +76,7 @@ func serve(c *cli.Context) error {
 		Addr: c.String("addr"), Dir: c.String("dir"), RequirePass: c.String("requirepass"),
 		Databases: c.Int("databases"), Fsync: fsync, Logger: logger,
 		SnapshotInterval: c.Duration("snapshot-interval"), SnapshotAfterChanges: c.Int64("snapshot-after-changes"),
+		Repair: c.Bool("repair"),
 	})
 	if err != nil {
 		return err
@@ -103,6 +106,11 @@ func serve(c *cli.Context) error {
 	go func() { errc <- b.ListenAndServe() }()
 	select {
 	case err = <-errc:
+		b.Close()
+		return err
+	case <-b.Dead():
+		err = b.Ready()
+		logger.Error("stopping: the write-ahead log cannot recover", "err", err)
 		b.Close()
 		return err
 	case <-ctx.Done():

@@ -39,6 +39,12 @@ type Config struct {
 	// BeforeCommand is kernel.Options.BeforeCommand: a seam for tests
 	// that inject faults.
 	BeforeCommand func(name string)
+	// Repair starts even when the log is damaged, cutting it at the
+	// damage (every record after it is dropped; .broken copies are kept).
+	Repair bool
+	// Faults makes the log's writes and fsyncs fail, for tests; nil
+	// otherwise.
+	Faults *wal.Faults
 }
 
 // Broker is a running sluice.
@@ -81,7 +87,7 @@ func Open(cfg Config) (*Broker, error) {
 	}
 	l := rec.wal
 	b.wal = l
-	b.eng.SetLog(l, nil)
+	b.eng.SetLog(l)
 	b.snap = newSnapshotter(cfg.Dir, b.eng, l, cfg.Logger, cfg, rec.newest, rec.prev, rec.size)
 	b.eng.SetSaver(b.snap)
 	b.addInfo()
@@ -118,21 +124,48 @@ func (b *Broker) ListenAndServe() error {
 	return b.Serve(ln)
 }
 
+// Ready is nil while sluice takes writes, and otherwise says why not: the
+// log failed and write commands get MISCONF until it recovers. For a
+// readiness probe.
+func (b *Broker) Ready() error {
+	if err := b.wal.Err(); err != nil {
+		return fmt.Errorf("broker: write-ahead log failing, writes refused: %w", err)
+	}
+	return nil
+}
+
+// Dead is closed when the log cannot recover (records it had acknowledged
+// are gone from the disk); Ready says why. The process should stop.
+func (b *Broker) Dead() <-chan struct{} { return b.wal.Dead() }
+
 // Close stops serving, lets running commands finish, writes a final
 // snapshot (so the next start replays nothing; not after an internal
-// error, see fatal), then flushes and fsyncs the log.
+// error, see fatal), then flushes and fsyncs the log. If the log is
+// failing it gets one more chance, else the replies waiting for it end
+// with the connection and the log says what it lost.
 func (b *Broker) Close() error {
+	b.wal.Shutdown()
 	err := b.srv.Close()
 	b.eng.StopExpiry()
 	b.snap.halt()
+	var serr error
 	if b.eng.Fatal() != nil {
 		b.log.Warn("no shutdown snapshot after an internal error; the next start replays the log")
-	} else if serr := b.snap.final(); serr != nil {
-		b.log.Error("shutdown snapshot failed; the log still holds everything", "err", serr)
-		err = errors.Join(err, fmt.Errorf("broker: shutdown snapshot: %w", serr))
+	} else {
+		serr = b.snap.final()
 	}
 	b.eng.SetSaver(nil)
-	if cerr := b.wal.Close(); cerr != nil {
+	cerr := b.wal.Close()
+	switch {
+	case serr != nil && cerr == nil:
+		b.log.Error("shutdown snapshot failed; the next start replays the log instead", "err", serr)
+	case serr != nil:
+		b.log.Error("shutdown snapshot failed, and so did the log (see above)", "err", serr)
+	}
+	if serr != nil {
+		err = errors.Join(err, fmt.Errorf("broker: shutdown snapshot: %w", serr))
+	}
+	if cerr != nil {
 		err = errors.Join(err, fmt.Errorf("broker: close log: %w", cerr))
 	}
 	b.lock.Close() // releases the data dir lock

@@ -49,9 +49,16 @@ func (s *syncBuffer) String() string {
 
 func start(t *testing.T, dir string) *server {
 	t.Helper()
+	return startConfig(t, Config{Dir: dir, Fsync: wal.Always})
+}
+
+// startConfig starts cfg with 16 databases and the logs captured.
+func startConfig(t *testing.T, cfg Config) *server {
+	t.Helper()
 	s := &server{logs: &syncBuffer{}, done: make(chan struct{})}
-	b, err := Open(Config{Dir: dir, Databases: 16, Fsync: wal.Always,
-		Logger: slog.New(slog.NewTextHandler(s.logs, nil))})
+	cfg.Databases = 16
+	cfg.Logger = slog.New(slog.NewTextHandler(s.logs, nil))
+	b, err := Open(cfg)
 	if err != nil {
 		t.Fatalf("open: %v\n%s", err, s.logs)
 	}

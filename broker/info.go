@@ -21,6 +21,14 @@ func (b *Broker) addInfo() {
 		add("sluice_log_durable_lsn", strconv.FormatUint(b.wal.Durable(), 10))
 		add("aof_current_size", strconv.FormatInt(b.wal.Size(), 10))
 		add("aof_fsync_policy", b.cfg.Fsync.String())
+		// A snapshot is what compacts the log: Redis's AOF rewrite.
+		add("aof_last_bgrewrite_status", status)
+		// The engine shows aof_last_write_status; this says why it is err.
+		logErr := ""
+		if err := b.wal.Err(); err != nil {
+			logErr = err.Error()
+		}
+		add("aof_last_write_error", logErr)
 	})
 }
 

@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -52,16 +53,25 @@ func (b *Broker) recover() (*recovered, error) {
 			"stream_entries", info.Entries, "bytes", info.Size, "took", time.Since(start).Round(time.Millisecond))
 		break
 	}
-	l, err := wal.Open(wal.Options{Dir: filepath.Join(b.cfg.Dir, "wal"), Fsync: b.cfg.Fsync, Logger: b.log})
+	l, err := wal.Open(wal.Options{Dir: filepath.Join(b.cfg.Dir, "wal"), Fsync: b.cfg.Fsync, Logger: b.log,
+		Covered: rec.newest, Repair: b.cfg.Repair, Faults: b.cfg.Faults})
 	if err != nil {
-		return nil, fmt.Errorf("broker: %w", err)
+		return nil, damageHint(fmt.Errorf("broker: %w", err))
 	}
 	if err := b.replay(l, rec.newest); err != nil {
 		l.Close()
-		return nil, err
+		return nil, damageHint(err)
 	}
 	rec.wal = l
 	return &rec, nil
+}
+
+// damageHint tells the operator what can be done about a damaged log.
+func damageHint(err error) error {
+	if !errors.Is(err, wal.ErrCorrupt) {
+		return err
+	}
+	return fmt.Errorf("%w; refusing to start: `sluice check` shows the damage, and --repair cuts the log at it, dropping every record after it", err)
 }
 
 // replay applies the log after the snapshot at lsn.

@@ -98,7 +98,9 @@ func (s *snapshotter) due() bool {
 	since := time.Since(s.lastTry)
 	s.mu.Unlock()
 	switch {
-	case dirty == 0:
+	case dirty == 0 || s.wal.Err() != nil:
+		// nothing changed, or the log is failing: a snapshot could not
+		// commit, since it must never be ahead of its log
 		return false
 	case s.failed.Load() && since < retryDelay:
 		return false
@@ -157,8 +159,9 @@ func (s *snapshotter) LastSave() int64 { return s.lastSave.Load() }
 
 // save writes st and makes it the newest snapshot: write and fsync a
 // temporary file, wait until the log holds st.LSN durably (a snapshot must
-// never be ahead of its log), rename, read it back, then drop what is no
-// longer needed for recovery.
+// never be ahead of its log; a failing log fails the snapshot at once, as
+// SAVE waits under the engine lock), rename, read it back, then drop what
+// is no longer needed for recovery.
 func (s *snapshotter) save(st *snapshot.State) error {
 	if !s.mu.TryLock() {
 		// SAVE under the engine lock while a snapshot runs: waiting
@@ -187,7 +190,7 @@ func (s *snapshotter) write(st *snapshot.State) error {
 	tmp := snapshot.TempPath(s.dir, st.LSN)
 	size, err := snapshot.Write(tmp, st)
 	if err == nil && st.LSN > 0 {
-		err = s.wal.Wait(st.LSN)
+		err = s.wal.WaitOrFail(st.LSN)
 	}
 	if err != nil {
 		os.Remove(tmp)

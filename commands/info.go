@@ -233,7 +233,11 @@ func infoBuiltin(c *Ctx, name string, l *kvList) {
 		l.add("aof_enabled", "1")
 		l.add("aof_rewrite_in_progress", "0")
 		l.add("aof_rewrite_scheduled", "0")
-		l.add("aof_last_write_status", "ok") // the broker gives the log's real status
+		status := "ok"
+		if c.LogErr() != nil {
+			status = "err"
+		}
+		l.add("aof_last_write_status", status)
 	case "stats":
 		var calls, errs int64
 		c.CommandStats(func(_ string, st kernel.CommandStat) { calls += st.Calls })

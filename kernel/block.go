@@ -82,13 +82,16 @@ func (c *Ctx) Block(on []WaitOn, timeoutMs int64, args [][]byte, onTimeout func(
 		onTimeout(c.W)
 		return
 	}
-	if w := c.cl.wait; w != nil {
+	if w := c.cl.wait; w != nil && !w.served {
 		// Run again by a write or a retry and still not servable: it keeps
 		// its place in line.
 		w.again = true
 		return
 	}
 	w := &waiter{cl: c.cl, cmd: c.cmd, args: cloneArgs(args), reply: c.W, timeout: onTimeout, wake: make(chan struct{}, 1)}
+	if c.cl.WaitReply != nil {
+		w.reply = c.cl.WaitReply
+	}
 	if timeoutMs > 0 {
 		w.deadline = time.Now().Add(time.Duration(timeoutMs) * time.Millisecond)
 	}
@@ -122,16 +125,21 @@ func (c *Ctx) Block(on []WaitOn, timeoutMs int64, args [][]byte, onTimeout func(
 // write serves it, and then block on as before: XREADGROUP CLAIM waits for
 // a pending entry to turn idle, which no write announces. Call after Block.
 func (c *Ctx) RetryAt(at int64) {
-	if w := c.cl.wait; w != nil {
+	if w := c.cl.wait; w != nil && !w.served {
 		w.retryAt = time.UnixMilli(at)
 	}
 }
 
-// Blocked reports whether the client's last command is waiting.
-func (cl *Client) Blocked() bool { return cl.wait != nil }
+// Blocked reports whether the client's last command is waiting; only the
+// client's own goroutine, or one holding the engine lock, may ask.
+func (cl *Client) Blocked() bool { return cl.wait != nil && !cl.wait.served }
 
-// unregister takes w off every key it waits on.
+// unregister takes w off every key it waits on. The client keeps w until
+// Wait has collected its answer.
 func (e *Engine) unregister(w *waiter) {
+	if w.keys == nil {
+		return
+	}
 	for _, wk := range w.keys {
 		kw := wk.kw
 		wk.list.Remove(wk.elem)
@@ -145,7 +153,6 @@ func (e *Engine) unregister(w *waiter) {
 		}
 	}
 	w.keys = nil
-	w.cl.wait = nil
 	e.blocked--
 }
 
@@ -260,6 +267,13 @@ func (e *Engine) Wait(cl *Client, quit, gone <-chan struct{}) (lsn uint64, ok bo
 	if w == nil {
 		return 0, false
 	}
+	defer func() {
+		e.mu.Lock()
+		if cl.wait == w {
+			cl.wait = nil
+		}
+		e.mu.Unlock()
+	}()
 	for {
 		e.mu.Lock()
 		if w.served {

@@ -69,7 +69,7 @@ func logBytes(t *testing.T, blocked, n int) int {
 	e := newEngine(&clock)
 	cs := blockConsumers(t, e, blocked)
 	log := &memLog{}
-	e.SetLog(log, nil)
+	e.SetLog(log)
 	add := argv("XADD", "s", "*", "f", "0123456789")
 	xadd := e.Commands().Lookup(add[0])
 	producer := e.NewClient()
@@ -99,7 +99,7 @@ func TestBlockedConsumersDoNotGrowTheLog(t *testing.T) {
 func BenchmarkXAdd(b *testing.B) {
 	clock := int64(1_700_000_000_000)
 	e := newEngine(&clock)
-	e.SetLog(&discardLog{}, nil)
+	e.SetLog(&discardLog{})
 	add := argv("XADD", "s", "*", "f", "0123456789")
 	xadd := e.Commands().Lookup(add[0])
 	producer := e.NewClient()
@@ -118,7 +118,7 @@ func BenchmarkXAddBlocked(b *testing.B) {
 			clock := int64(1_700_000_000_000)
 			e := newEngine(&clock)
 			cs := blockConsumers(b, e, n)
-			e.SetLog(&discardLog{}, nil)
+			e.SetLog(&discardLog{})
 			add := argv("XADD", "s", "*", "f", "0123456789")
 			xadd := e.Commands().Lookup(add[0])
 			producer := e.NewClient()
@@ -140,3 +140,5 @@ func (l *discardLog) Append(byte, []byte) (uint64, error) {
 	l.n++
 	return l.n, nil
 }
+
+func (l *discardLog) Err() error { return nil }

@@ -15,7 +15,12 @@ type Client struct {
 	Name string
 	// InExec is set while a transaction runs: blocking commands do not block.
 	InExec bool
-	wait   *waiter // set while a blocking command waits
+	// WaitReply, when set, is where the reply of a blocked command goes
+	// (served by another client's write, or timed out): the connection's
+	// own writer may still be busy when a write serves it. The protocol
+	// layer moves it to the connection once Wait returns.
+	WaitReply Reply
+	wait      *waiter // set while a blocking command waits
 }
 
 // Ctx is one command's execution: its arguments, its client, its reply,

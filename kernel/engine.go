@@ -21,10 +21,13 @@ import (
 )
 
 // Log is where the engine sends each record, in apply order; *wal.Log
-// implements it. Append must not block, and must keep every record it
-// accepted until it is written: the change is already applied.
+// implements it. Append must not block, and must keep every record it takes
+// until it is written, failure or not: the change is already applied. Err
+// is why the log refuses writes (nil while it takes them): the engine then
+// refuses write commands.
 type Log interface {
 	Append(typ byte, body []byte) (uint64, error)
+	Err() error
 }
 
 // Options configure an engine.
@@ -67,7 +70,6 @@ type Engine struct {
 	ctx     Ctx    // the running command's context, reused under the lock
 	ready   []readyKey
 	fatal   atomic.Pointer[error] // set when a panic may have left the keyspace half-changed
-	logDown func() error
 
 	stats   stats
 	hooks   map[string]func(string) error // CONFIG SET hooks of the embedder
@@ -113,11 +115,9 @@ func New(opts Options) *Engine {
 }
 
 // SetLog attaches the write-ahead log; changes from then on are appended.
-// down, when set, reports a failed log: write commands are then refused
-// with MISCONF before anything is applied.
-func (e *Engine) SetLog(l Log, down func() error) {
+func (e *Engine) SetLog(l Log) {
 	e.mu.Lock()
-	e.log, e.logDown = l, down
+	e.log = l
 	e.mu.Unlock()
 }
 

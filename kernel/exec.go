@@ -7,23 +7,25 @@ import (
 
 // Exec runs one checked command for a client and returns the log position
 // its reply depends on: the caller waits for it to be durable before the
-// reply leaves.
-func (e *Engine) Exec(cl *Client, cmd *Command, args [][]byte, w Reply) (lsn uint64) {
+// reply leaves. blocked says the command waits: the caller must then call
+// Wait, which returns once it has answered (into the client's WaitReply).
+func (e *Engine) Exec(cl *Client, cmd *Command, args [][]byte, w Reply) (lsn uint64, blocked bool) {
 	start := time.Now()
 	e.mu.Lock()
 	defer e.unlock(cl, cmd)
+	before := e.lastLSN
 	if msg := e.refuse(cmd); msg != "" {
-		e.countError(msg)
-		e.stats.cmds[cmd.id].Rejected++
-		w.Error(msg)
-		return e.lastLSN
+		e.reject(cmd, w, msg)
+		return e.replyLSN(before), false
 	}
 	e.now = e.commandTime(start)
 	c := e.run(cl, cmd, args, w)
 	e.stats.count(cmd, start, c.failed)
-	lsn = e.commit()
+	e.commit()
+	lsn = e.replyLSN(before)
+	blocked = cl.Blocked()
 	e.serveReady()
-	return lsn
+	return lsn, blocked
 }
 
 // Queued is one command of a transaction.
@@ -39,16 +41,20 @@ type Queued struct {
 func (e *Engine) ExecMulti(cl *Client, cmds []Queued, watched []Watched, w Reply) uint64 {
 	e.mu.Lock()
 	defer e.unlock(cl, nil)
+	before := e.lastLSN
+	if e.fatal.Load() != nil {
+		e.countError(ErrInternal)
+		w.Error(ErrInternal)
+		return e.replyLSN(before)
+	}
+	if msg := e.multiDenied(cmds); msg != "" {
+		e.countError(msg)
+		w.Error(msg)
+		return e.replyLSN(before)
+	}
 	if !e.watchValid(watched) {
 		w.NullArray()
-		return e.lastLSN
-	}
-	for _, q := range cmds {
-		if msg := e.refuse(q.Cmd); msg != "" {
-			e.countError(msg)
-			w.Error(msg)
-			return e.lastLSN
-		}
+		return e.replyLSN(before)
 	}
 	e.now = e.clock()
 	w.Array(len(cmds))
@@ -59,7 +65,8 @@ func (e *Engine) ExecMulti(cl *Client, cmds []Queued, watched []Watched, w Reply
 		c := e.run(cl, q.Cmd, q.Args, w)
 		e.stats.count(q.Cmd, start, c.failed)
 	}
-	lsn := e.commit()
+	e.commit()
+	lsn := e.replyLSN(before)
 	e.serveReady()
 	return lsn
 }
@@ -89,12 +96,7 @@ func (e *Engine) refuse(cmd *Command) string {
 	if e.fatal.Load() != nil {
 		return ErrInternal
 	}
-	if cmd.Has(Write) && e.logDown != nil {
-		if err := e.logDown(); err != nil {
-			return "MISCONF Errors writing to the AOF file: " + err.Error()
-		}
-	}
-	return ""
+	return e.writeDenied(cmd)
 }
 
 // A handler that panics leaves the engine lock held, and maybe effects
@@ -123,8 +125,9 @@ func (e *Engine) unlock(cl *Client, cmd *Command) {
 		e.setFatal(fmt.Errorf("kernel: %s panicked and may have left state half changed: %v", name, v))
 	}
 	e.rec.open, e.rec.applying = false, false
-	if cl.wait != nil { // the client is disconnected: drop its wait
-		e.unregister(cl.wait)
+	if w := cl.wait; w != nil { // the client is disconnected: drop its wait
+		e.unregister(w)
+		cl.wait = nil
 	}
 	cl.InExec = false
 	e.ready = e.ready[:0]

@@ -70,7 +70,7 @@ func (e *Engine) StopExpiry() {
 func (e *Engine) ExpireCycle() int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.fatal.Load() != nil || (e.logDown != nil && e.logDown() != nil) {
+	if e.fatal.Load() != nil || e.logErr() != nil {
 		return 0 // deleting is a write: not while the log is down
 	}
 	start := time.Now()

@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 
@@ -334,5 +335,10 @@ func replayConfig(e *Engine, d *decoder, _ *target) error {
 	if d.err != nil {
 		return d.err
 	}
-	return e.cfg.Set(string(name), string(value))
+	err := e.cfg.Set(string(name), string(value))
+	if errors.Is(err, ErrUnknownParam) {
+		e.logger.Warn("the log sets a parameter this build does not have; ignored", "param", string(name))
+		return nil
+	}
+	return err
 }

@@ -67,7 +67,7 @@ func dump(t *testing.T, e *kernel.Engine) string {
 // randomCommands runs n random commands from every family that changes
 // state, including blocked readers served by later writes and config
 // changes that decide how later commands behave.
-func randomCommands(t *testing.T, e *kernel.Engine, clock *int64, r *rand.Rand, n int) {
+func randomCommands(t testing.TB, e *kernel.Engine, clock *int64, r *rand.Rand, n int) {
 	t.Helper()
 	table := e.Commands()
 	keys := []string{"s0", "s1", "s2"}
@@ -181,7 +181,7 @@ func TestReplayEqualsLive(t *testing.T) {
 		clock := int64(1_700_000_000_000)
 		live := newEngine(&clock)
 		log := &memLog{}
-		live.SetLog(log, nil)
+		live.SetLog(log)
 		randomCommands(t, live, &clock, rand.New(rand.NewPCG(seed, 7)), 1500)
 		want := dump(t, live)
 
@@ -232,3 +232,5 @@ func TestWatchesGoAway(t *testing.T) {
 		t.Fatalf("%d watched keys after all unwatched, want 0", n)
 	}
 }
+
+func (l *memLog) Err() error { return nil }

@@ -15,6 +15,9 @@ type client struct {
 	conn redcon.Conn
 	eng  *kernel.Client
 	w    writer
+	// bw takes the reply of a blocked command (kernel.Client.WaitReply):
+	// another client's write may serve it while w is still being flushed.
+	bw writer
 
 	authed  bool
 	multi   *multiState
@@ -97,6 +100,11 @@ func (c *client) dispatch(args [][]byte) {
 			c.error("ERR Command not allowed inside a transaction")
 			return
 		}
+		if msg := c.srv.eng.WriteDenied(cmd); msg != "" {
+			c.multi.failed = true
+			c.error(msg)
+			return
+		}
 		c.multi.queue(cmd, args)
 		c.w.Status("QUEUED")
 		return
@@ -105,9 +113,9 @@ func (c *client) dispatch(args [][]byte) {
 		c.connCommand(cmd, args)
 		return
 	}
-	lsn := c.srv.eng.Exec(c.eng, cmd, args, &c.w)
+	lsn, blocked := c.srv.eng.Exec(c.eng, cmd, args, &c.w)
 	c.lsn = max(c.lsn, lsn)
-	if c.eng.Blocked() {
+	if blocked {
 		c.block()
 	}
 }
@@ -127,12 +135,13 @@ func (c *client) setLastCmd(cmd *kernel.Command) {
 }
 
 // flush hands the buffered replies to redcon once what they depend on is
-// durable. If the log failed, the replies are dropped and the connection
-// closed: no client is told a write succeeded that may be lost.
+// durable. While the log fails that waits for its recovery; if the server
+// shuts down first, the replies are dropped and the connection closed: no
+// client is told a write succeeded that is not in the log.
 func (c *client) flush() bool {
 	if c.lsn > c.flushedLSN && c.srv.opts.Durable != nil {
 		if err := c.srv.opts.Durable(c.lsn); err != nil {
-			c.srv.log.Error("dropping replies: write-ahead log failed", "client", c.eng.ID, "err", err)
+			c.srv.log.Warn("dropping replies: their writes are not in the log", "client", c.eng.ID, "err", err)
 			c.w.reset()
 			c.stop()
 			return false
@@ -161,6 +170,8 @@ func (c *client) block() {
 	if lsn, ok := e.Wait(c.eng, c.quit, gone); ok {
 		c.lsn = max(c.lsn, lsn)
 	}
+	c.w.buf = append(c.w.buf, c.bw.buf...)
+	c.bw.reset()
 }
 
 // immediateInMulti lists the commands that run at once inside MULTI.

@@ -24,7 +24,7 @@ func (c *client) connCommand(cmd *kernel.Command, args [][]byte) {
 		c.multi = nil
 		c.unwatch()
 		c.eng.DB = 0
-		c.w.resp3 = false
+		c.w.resp3, c.bw.resp3 = false, false
 		c.setName("")
 		c.authed = c.srv.opts.RequirePass() == ""
 		c.w.Status("RESET")
@@ -116,7 +116,7 @@ func (c *client) hello(args [][]byte) {
 	if name != nil {
 		c.setName(string(name))
 	}
-	c.w.resp3 = proto == 3
+	c.w.resp3, c.bw.resp3 = proto == 3, proto == 3
 	w := &c.w
 	w.Map(7)
 	w.BulkString("server")

@@ -120,6 +120,7 @@ func (s *Server) accept(conn redcon.Conn) bool {
 		return false
 	}
 	c := &client{srv: s, conn: conn, eng: s.eng.NewClient(), created: time.Now(), addr: conn.RemoteAddr(), quit: make(chan struct{})}
+	c.eng.WaitReply = &c.bw
 	c.x.init()
 	c.lastCmd = "NULL"
 	c.authed = s.opts.RequirePass() == ""

@@ -13,7 +13,7 @@ import (
 )
 
 // infoField reads one INFO field as an integer.
-func infoField(t *testing.T, c *redis.Client, section, field string) int64 {
+func infoInt(t *testing.T, c *redis.Client, section, field string) int64 {
 	t.Helper()
 	for _, line := range strings.Split(c.Info(context.Background(), section).Val(), "\r\n") {
 		if v, ok := strings.CutPrefix(line, field+":"); ok {
@@ -28,7 +28,7 @@ func infoField(t *testing.T, c *redis.Client, section, field string) int64 {
 // waitBlocked waits until n clients are blocked.
 func waitBlocked(t *testing.T, c *redis.Client, n int64) {
 	t.Helper()
-	waitFor(t, func() bool { return infoField(t, c, "clients", "blocked_clients") == n })
+	waitFor(t, func() bool { return infoInt(t, c, "clients", "blocked_clients") == n })
 }
 
 // An XADD serves the first client blocked on a group and leaves the next
@@ -51,7 +51,7 @@ func TestBlockedGroupReadersServedInOrder(t *testing.T) {
 	if got := fmtVal(wait(t, first)); got != "[[k [[1-0 [f 1]]]]]" {
 		t.Errorf("first reader: %s", got)
 	}
-	if got := infoField(t, c, "clients", "blocked_clients"); got != 1 {
+	if got := infoInt(t, c, "clients", "blocked_clients"); got != 1 {
 		t.Errorf("blocked_clients = %d after one entry for two readers, want 1", got)
 	}
 	select {
@@ -80,7 +80,7 @@ func TestOneEntryOneDelivery(t *testing.T) {
 	do(t, c, "xadd", "k", "1-0", "f", "1")
 	waitBlocked(t, c, 49)
 	time.Sleep(50 * time.Millisecond)
-	if got := infoField(t, c, "clients", "blocked_clients"); got != 49 {
+	if got := infoInt(t, c, "clients", "blocked_clients"); got != 49 {
 		t.Errorf("blocked_clients = %d, want 49", got)
 	}
 	expectVal(t, c, "1", "xlen", "k")
@@ -106,7 +106,7 @@ func TestXReadWaitsThroughTypeChange(t *testing.T) {
 	waitBlocked(t, c, 1)
 	do(t, c, "set", "k", "string now")
 	time.Sleep(50 * time.Millisecond)
-	if got := infoField(t, c, "clients", "blocked_clients"); got != 1 {
+	if got := infoInt(t, c, "clients", "blocked_clients"); got != 1 {
 		t.Fatalf("XREAD stopped waiting when its key became a string")
 	}
 	do(t, c, "del", "k")
@@ -140,14 +140,14 @@ func TestDestroyedGroupCountsOneError(t *testing.T) {
 // delivers, however many entries, and none for one that re-reads the PEL.
 func TestReadGroupChangeCount(t *testing.T) {
 	c, _ := groupFixture(t, 5)
-	before := infoField(t, c, "persistence", "rdb_changes_since_last_save")
+	before := infoInt(t, c, "persistence", "rdb_changes_since_last_save")
 	do(t, c, "xreadgroup", "group", "g", "a", "streams", "k", ">")
-	if n := infoField(t, c, "persistence", "rdb_changes_since_last_save") - before; n != 1 {
+	if n := infoInt(t, c, "persistence", "rdb_changes_since_last_save") - before; n != 1 {
 		t.Errorf("delivering 5 entries counted %d changes, want 1", n)
 	}
 	before += 1
 	do(t, c, "xreadgroup", "group", "g", "a", "streams", "k", "0")
-	if n := infoField(t, c, "persistence", "rdb_changes_since_last_save") - before; n != 0 {
+	if n := infoInt(t, c, "persistence", "rdb_changes_since_last_save") - before; n != 0 {
 		t.Errorf("re-reading the PEL counted %d changes, want 0", n)
 	}
 }

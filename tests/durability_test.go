@@ -216,14 +216,14 @@ func TestSaveLogsNothing(t *testing.T) {
 	c := redis.NewClient(&redis.Options{Addr: addr})
 	defer c.Close()
 	c.XAdd(ctx, &redis.XAddArgs{Stream: "s", Values: []any{"f", "v"}})
-	rep, err := wal.Check(filepath.Join(dir, "wal"))
+	rep, err := wal.Check(filepath.Join(dir, "wal"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Save(ctx).Err(); err != nil {
 		t.Fatal(err)
 	}
-	after, err := wal.Check(filepath.Join(dir, "wal"))
+	after, err := wal.Check(filepath.Join(dir, "wal"), 0)
 	if err != nil {
 		t.Fatal(err)
 	}

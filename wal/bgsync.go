@@ -31,7 +31,7 @@ func (l *Log) bgSyncLoop() {
 		case <-l.stop:
 			return
 		case path := <-l.bg.req:
-			err := l.fsyncPath(path)
+			err := l.faults.sync(func() error { return l.fsyncPath(path) })
 			switch {
 			case errors.Is(err, fs.ErrNotExist):
 				// renamed by a truncation meanwhile: fsync next round
@@ -40,7 +40,9 @@ func (l *Log) bgSyncLoop() {
 				default:
 				}
 			case err != nil:
-				l.fail(fmt.Errorf("wal: fsync %s: %w", path, err))
+				// What was written before it may not be on disk, and it was
+				// acknowledged: writes stop until a recovery fsyncs again.
+				l.fail(&fsyncError{fmt.Errorf("wal: fsync %s: %w", path, err)})
 			default:
 				l.syncs.Add(1)
 			}

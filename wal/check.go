@@ -1,17 +1,23 @@
 package wal
 
+import "fmt"
+
 // CheckReport is what Check found in a log directory.
 type CheckReport struct {
 	Records     int    // valid records, up to the first corruption
-	First, Last uint64 // LSNs of the first and last valid record; 0 if none
+	First, Last uint64 // LSNs of the first and last record; 0 if none
 	TornBytes   int    // bytes after the last valid record of the last segment that Open would cut
-	Corrupt     string // the first corrupt record (segment file and LSN); "" if none
-	Segments    int
-	Bytes       int64
+	Corrupt     string // the first damage recovery cannot pass (segment file and LSN); "" if none
+	// Covered describes the damaged records the snapshot covers (segment
+	// files and LSNs), which recovery passes over; "" if none.
+	Covered  string
+	Segments int
+	Bytes    int64
 }
 
-// Check verifies the log in dir without modifying it.
-func Check(dir string) (CheckReport, error) {
+// Check verifies the log in dir without modifying it, as recovery from a
+// snapshot at covered (0: none) would read it.
+func Check(dir string, covered uint64) (CheckReport, error) {
 	var rep CheckReport
 	segs, err := listSegments(dir)
 	if err != nil {
@@ -29,16 +35,22 @@ func Check(dir string) (CheckReport, error) {
 		if buf, err = readSegment(buf, seg); err != nil {
 			return rep, err
 		}
-		s, _ := v.scan(buf, seg.first, nil)
+		s, _ := v.scan(buf, seg.first, covered, nil)
 		if s.records > 0 {
 			if rep.First == 0 {
 				rep.First = seg.first
 			}
 			rep.Last = seg.first + uint64(s.records) - 1
-			rep.Records += s.records
+			rep.Records += s.records - len(s.skipped)
+		}
+		if len(s.skipped) > 0 {
+			if rep.Covered != "" {
+				rep.Covered += "; "
+			}
+			rep.Covered += fmt.Sprintf("segment %s LSN %v", seg.path, s.skipped)
 		}
 		switch {
-		case s.bad != "" && i == len(segs)-1 && !s.later:
+		case s.bad != "" && i == len(segs)-1 && s.torn && !s.later:
 			rep.TornBytes = len(buf) - s.end
 		case s.bad != "":
 			rep.Corrupt = corruptError(seg.path, s.badLSN(seg.first), s.bad).Error()

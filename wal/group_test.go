@@ -10,12 +10,10 @@ import (
 // test does not depend on how fast the disk is.
 func TestGroupCommit(t *testing.T) {
 	dir := t.TempDir()
-	l := openLog(t, dir, Always, 0)
-	fsync := l.syncFile
-	l.syncFile = func() error {
+	l := openFaulty(t, dir, Always, 0, &Faults{Sync: func(fsync func() error) error {
 		time.Sleep(time.Millisecond)
 		return fsync()
-	}
+	}})
 	const clients, each = 50, 40
 	var wg sync.WaitGroup
 	for c := range clients {

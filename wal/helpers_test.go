@@ -14,7 +14,12 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func openLog(t testing.TB, dir string, p Policy, segmentSize int) *Log {
 	t.Helper()
-	l, err := Open(Options{Dir: dir, Fsync: p, SegmentSize: segmentSize, Logger: quiet})
+	return openFaulty(t, dir, p, segmentSize, nil)
+}
+
+func openFaulty(t testing.TB, dir string, p Policy, segmentSize int, faults *Faults) *Log {
+	t.Helper()
+	l, err := Open(Options{Dir: dir, Fsync: p, SegmentSize: segmentSize, Logger: quiet, Faults: faults})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	tidwall "github.com/tidwall/wal"
 )
@@ -26,6 +27,14 @@ type Options struct {
 	Fsync       Policy
 	SegmentSize int          // 0 = DefaultSegmentSize
 	Logger      *slog.Logger // nil = slog.Default()
+	// Covered is the LSN of the snapshot recovery starts from: a damaged
+	// record at or below it is not needed, so it does not stop Open or
+	// Replay (they warn and pass over it).
+	Covered uint64
+	// Repair cuts the log at the first damaged record after Covered
+	// instead of refusing to open, keeping .broken copies of what it cuts.
+	Repair bool
+	Faults *Faults // nil in production; see Faults
 }
 
 // Log is an open write-ahead log. Append and Wait are safe for concurrent use;
@@ -35,6 +44,8 @@ type Log struct {
 	policy      atomic.Int32 // a Policy; SetPolicy changes it while running
 	logger      *slog.Logger
 	segmentSize int // tidwall/wal's effective segment size
+	covered     uint64
+	faults      *Faults
 
 	mu     sync.Mutex // held briefly by Append
 	queue  []pending  // records waiting for the committer
@@ -45,10 +56,15 @@ type Log struct {
 	firstLSN atomic.Uint64 // tidwall/wal's FirstIndex: last+1 when the log is empty
 	failure  atomic.Pointer[failure]
 	syncs    atomic.Int64 // fsyncs of the tail segment, for tests
+	// files is held while segment files are removed or cut: by DropBefore
+	// and by a recovery reopening the log.
+	files sync.Mutex
+	dead  chan struct{} // closed when the log can no longer recover
 
 	pubMu     sync.Mutex
-	pubCond   *sync.Cond    // broadcast when published, failure or stopped change
+	pubCond   *sync.Cond    // broadcast when published, failure, quitting or stopped change
 	published atomic.Uint64 // highest LSN Wait returns for at once
+	quitting  bool          // Shutdown was called; guarded by pubMu
 	stopped   bool          // committer gone; guarded by pubMu
 
 	committer
@@ -63,10 +79,16 @@ type pending struct {
 	buf []byte
 }
 
-type failure struct{ err error }
+// failure is why the log stopped taking writes. sync stays set until the
+// log recovers once an fsync failed, since that decides how it recovers.
+type failure struct {
+	err   error
+	sync  bool
+	since time.Time
+}
 
-// Open opens or creates the log in opts.Dir, repairing a torn tail, and starts
-// the committer.
+// Open opens or creates the log in opts.Dir, repairing a torn tail (and with
+// opts.Repair, damage), and starts the committer.
 func Open(opts Options) (*Log, error) {
 	if opts.Fsync < Always || opts.Fsync > No {
 		return nil, fmt.Errorf("wal: open: invalid fsync policy %d", int(opts.Fsync))
@@ -82,11 +104,17 @@ func Open(opts Options) (*Log, error) {
 	if err := makeDir(opts.Dir); err != nil {
 		return nil, err
 	}
-	wl, err := openRepaired(opts.Dir, segmentSize, logger)
+	if opts.Repair {
+		if err := repairDamage(opts.Dir, opts.Covered, logger); err != nil {
+			return nil, err
+		}
+	}
+	wl, err := openRepaired(opts.Dir, segmentSize, opts.Covered, logger)
 	if err != nil {
 		return nil, err
 	}
-	l := &Log{dir: opts.Dir, logger: logger, segmentSize: segmentSize}
+	l := &Log{dir: opts.Dir, logger: logger, segmentSize: segmentSize, covered: opts.Covered,
+		faults: opts.Faults, dead: make(chan struct{})}
 	l.policy.Store(int32(opts.Fsync))
 	l.pubCond = sync.NewCond(&l.pubMu)
 	if err := l.start(wl); err != nil {
@@ -121,7 +149,8 @@ func (l *Log) start(wl *tidwall.Log) error {
 	l.firstLSN.Store(first)
 	l.published.Store(last)
 	l.written = last
-	l.syncFile = func() error { return l.wl.Sync() }
+	l.writeBatch = func() error { return l.wl.WriteBatch(&l.batch) }
+	l.syncTail = func() error { return l.wl.Sync() }
 	l.kick = make(chan struct{}, 1)
 	l.reqs = make(chan request)
 	l.stop = make(chan struct{})
@@ -133,16 +162,16 @@ func (l *Log) start(wl *tidwall.Log) error {
 }
 
 // Append copies body into the queue under the next LSN and returns that LSN.
-// It makes no syscall and does not wait; see Wait.
+// It makes no syscall and does not wait; see Wait. It fails only once the
+// log is closed: while the log is failing, records are held in memory until
+// a recovery writes them, so that a change already applied is never lost
+// from the log while the process lives. The caller refuses new writes
+// meanwhile (see Err).
 func (l *Log) Append(typ byte, body []byte) (uint64, error) {
 	l.mu.Lock()
 	if l.closed {
 		l.mu.Unlock()
 		return 0, ErrClosed
-	}
-	if f := l.failure.Load(); f != nil {
-		l.mu.Unlock()
-		return 0, f.err
 	}
 	lsn := l.last + 1
 	n := len(l.queue)
@@ -164,31 +193,6 @@ func (l *Log) Append(typ byte, body []byte) (uint64, error) {
 	default: // a kick is already pending; the committer will take this record too
 	}
 	return lsn, nil
-}
-
-// Wait blocks until every record <= lsn is written (EverySec, No) or written
-// and fsynced (Always). Once the log has failed it returns that error.
-func (l *Log) Wait(lsn uint64) error {
-	if l.published.Load() >= lsn && l.failure.Load() == nil {
-		return nil
-	}
-	if last := l.lastLSN.Load(); lsn > last {
-		return fmt.Errorf("wal: wait for LSN %d beyond last assigned %d", lsn, last)
-	}
-	l.pubMu.Lock()
-	defer l.pubMu.Unlock()
-	for {
-		if f := l.failure.Load(); f != nil {
-			return f.err
-		}
-		if l.published.Load() >= lsn {
-			return nil
-		}
-		if l.stopped {
-			return ErrClosed
-		}
-		l.pubCond.Wait()
-	}
 }
 
 // LastLSN is the last assigned LSN.
@@ -236,7 +240,10 @@ func (l *Log) SetPolicy(p Policy) error {
 		if err := l.commit(); err != nil {
 			return err
 		}
-		return l.sync()
+		if err := l.sync(); err != nil {
+			return l.fail(err)
+		}
+		return nil
 	})
 }
 
@@ -246,12 +253,32 @@ func (l *Log) Sync() error {
 		if err := l.commit(); err != nil {
 			return err
 		}
-		return l.sync()
+		if err := l.sync(); err != nil {
+			return l.fail(err)
+		}
+		return nil
 	})
 }
 
+// Err is why the log is refusing writes, nil while it takes them. Callers
+// check it before applying a change: while it is set, Append still takes
+// records (nothing applied may go unlogged) but none is written until the
+// committer recovers, which it retries every second.
+func (l *Log) Err() error {
+	if f := l.failure.Load(); f != nil {
+		return f.err
+	}
+	return nil
+}
+
+// Dead is closed when the log cannot recover: records it had acknowledged
+// are gone from the disk. Err says why; the process should stop.
+func (l *Log) Dead() <-chan struct{} { return l.dead }
+
 // Close writes and fsyncs everything queued, stops the committer and closes
-// the files. Waiters for records that never became durable get an error.
+// the files. A failed log gets one last recovery attempt; if that fails too,
+// the error says how many records were never written. Waiters for records
+// that never became durable get an error.
 func (l *Log) Close() error {
 	l.mu.Lock()
 	if l.closed {
@@ -264,8 +291,10 @@ func (l *Log) Close() error {
 	<-l.done
 	<-l.bg.done
 	err := l.drainErr
-	if cerr := l.wl.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("wal: close %s: %w", l.dir, cerr)
+	if l.wl != nil {
+		if cerr := l.wl.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("wal: close %s: %w", l.dir, cerr)
+		}
 	}
 	if derr := syncDir(l.dir); err == nil {
 		err = derr

@@ -88,29 +88,6 @@ func TestClosedLog(t *testing.T) {
 	}
 }
 
-func TestSyncFailureLatches(t *testing.T) {
-	l := openLog(t, t.TempDir(), Always, 0)
-	appendN(t, l, 2)
-	boom := errors.New("disk on fire")
-	l.syncFile = func() error { return boom }
-	lsn, err := l.Append(1, []byte("x"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := l.Wait(lsn); !errors.Is(err, boom) {
-		t.Fatalf("Wait after failed fsync: %v", err)
-	}
-	if _, err := l.Append(1, nil); !errors.Is(err, boom) {
-		t.Errorf("Append after failure: %v", err)
-	}
-	if err := l.Wait(1); !errors.Is(err, boom) {
-		t.Errorf("Wait(1) after failure: %v", err)
-	}
-	if err := l.Close(); !errors.Is(err, boom) {
-		t.Errorf("Close after failure: %v", err)
-	}
-}
-
 func TestSyncCountsUnderNo(t *testing.T) {
 	l := openLog(t, t.TempDir(), No, 0)
 	defer closeLog(t, l)

@@ -1,7 +1,10 @@
 package wal
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,8 +56,8 @@ func TestTornTail(t *testing.T) {
 	}
 }
 
-// TestFlippedByte: damage in the last record is a torn tail (see openRepaired
-// for why); damage with valid records after it is corruption.
+// TestFlippedByte: a complete record whose CRC fails is damage wherever it
+// is, the last record included: Open refuses, naming the segment and LSN.
 func TestFlippedByte(t *testing.T) {
 	src := t.TempDir()
 	l := openLog(t, src, No, 0)
@@ -63,29 +66,142 @@ func TestFlippedByte(t *testing.T) {
 	tail := segmentsOf(t, src)[0]
 	offs := frameOffsets(t, tail.path)
 
-	corrupt := map[string]int{
-		"body of LSN 10":   offs[9] + 4,
-		"length of LSN 10": offs[9],
-		"type of LSN 10":   offs[9] + 1,
+	corrupt := map[string]struct {
+		off int
+		lsn uint64
+	}{
+		"body of LSN 10":   {offs[9] + 4, 10},
+		"length of LSN 10": {offs[9], 10},
+		"type of LSN 10":   {offs[9] + 1, 10},
+		"CRC of LSN 20":    {offs[19] + 3, 20},
+		"body of LSN 20":   {offs[19] + 6, 20},
 	}
-	for name, off := range corrupt {
+	for name, c := range corrupt {
 		t.Run(name, func(t *testing.T) {
 			dir := copyDir(t, src)
 			path := filepath.Join(dir, filepath.Base(tail.path))
-			flipByte(t, path, off)
+			flipByte(t, path, c.off)
 			_, err := Open(Options{Dir: dir, Logger: quiet})
-			if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "LSN 10") {
-				t.Fatalf("Open = %v, want corruption naming %s and LSN 10", err, path)
+			want := fmt.Sprintf("LSN %d", c.lsn)
+			if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), want) {
+				t.Fatalf("Open = %v, want corruption naming %s and %s", err, path, want)
+			}
+			if _, err := os.Stat(path + ".broken"); err == nil {
+				t.Fatal("a refused open left a .broken copy")
+			}
+			rep, err := Check(dir, 0)
+			if err != nil || !strings.Contains(rep.Corrupt, want) {
+				t.Fatalf("Check = %+v, %v; want corruption at %s", rep, err, want)
 			}
 		})
 	}
-	t.Run("last record", func(t *testing.T) {
+	t.Run("last record with Repair", func(t *testing.T) {
 		dir := copyDir(t, src)
-		flipByte(t, filepath.Join(dir, filepath.Base(tail.path)), offs[len(offs)-2]+6)
-		l := openLog(t, dir, No, 0)
+		path := filepath.Join(dir, filepath.Base(tail.path))
+		flipByte(t, path, offs[19]+6)
+		l, err := Open(Options{Dir: dir, Logger: quiet, Repair: true})
+		if err != nil {
+			t.Fatal(err)
+		}
 		defer closeLog(t, l)
 		replayCheck(t, l, 0, last-1)
+		if _, err := os.Stat(path + ".broken"); err != nil {
+			t.Fatalf("no .broken copy: %v", err)
+		}
 	})
+	t.Run("last record covered by the snapshot", func(t *testing.T) {
+		dir := copyDir(t, src)
+		flipByte(t, filepath.Join(dir, filepath.Base(tail.path)), offs[19]+6)
+		var logs strings.Builder
+		l, err := Open(Options{Dir: dir, Covered: last, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer closeLog(t, l)
+		replayCheck(t, l, last, last)
+		if !strings.Contains(logs.String(), "damaged records passed over") || !strings.Contains(logs.String(), "lsns=[20]") {
+			t.Fatalf("no warning about the damaged record:\n%s", logs.String())
+		}
+		rep, err := Check(dir, last)
+		if err != nil || rep.Corrupt != "" || !strings.Contains(rep.Covered, "LSN [20]") || rep.Records != 19 {
+			t.Fatalf("Check = %+v, %v", rep, err)
+		}
+	})
+	t.Run("middle record covered by the snapshot", func(t *testing.T) {
+		dir := copyDir(t, src)
+		flipByte(t, filepath.Join(dir, filepath.Base(tail.path)), offs[9]+6)
+		l, err := Open(Options{Dir: dir, Covered: 12, Logger: quiet})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer closeLog(t, l)
+		replayCheck(t, l, 12, last)
+		if err := l.Replay(9, func(Record) error { return nil }); !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("Replay(9) past a damaged LSN 10 = %v", err)
+		}
+	})
+}
+
+// TestZeroSectorIsTorn: a last record whose later sector reads as zeros
+// never reached the disk whole (etcd's torn entry): cut, not refused.
+func TestZeroSectorIsTorn(t *testing.T) {
+	dir := t.TempDir()
+	l := openLog(t, dir, Always, 0)
+	last := appendN(t, l, 10)
+	if _, err := l.Append(1, bytes.Repeat([]byte("v"), 3000)); err != nil {
+		t.Fatal(err)
+	}
+	closeLog(t, l)
+	tail := segmentsOf(t, dir)[0]
+	data, err := os.ReadFile(tail.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clear(data[(len(data)/sectorSize)*sectorSize-sectorSize:])
+	if err := os.WriteFile(tail.path, data, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	l = openLog(t, dir, Always, 0)
+	defer closeLog(t, l)
+	replayCheck(t, l, 0, last)
+	if _, err := os.Stat(tail.path + ".broken"); err != nil {
+		t.Fatalf("no .broken copy: %v", err)
+	}
+}
+
+// TestRepairOlderSegment: Repair cuts at damage in an older segment and
+// sets the later segments aside.
+func TestRepairOlderSegment(t *testing.T) {
+	dir := t.TempDir()
+	l := openLog(t, dir, No, 300)
+	appendN(t, l, 60)
+	closeLog(t, l)
+	segs := segmentsOf(t, dir)
+	second := segs[1]
+	offs := frameOffsets(t, second.path)
+	flipByte(t, second.path, offs[1]+7)
+	bad := second.first + 1
+
+	if _, err := Open(Options{Dir: dir, Logger: quiet, Covered: 0}); err != nil {
+		t.Fatalf("Open without Repair checks only the last segment: %v", err)
+	}
+	l, err := Open(Options{Dir: dir, Logger: quiet, Repair: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeLog(t, l)
+	if l.LastLSN() != bad-1 {
+		t.Fatalf("LastLSN after repair = %d, want %d", l.LastLSN(), bad-1)
+	}
+	replayCheck(t, l, 0, bad-1)
+	if n := len(segmentsOf(t, dir)); n != 2 {
+		t.Fatalf("%d segments after repair, want 2", n)
+	}
+	for _, seg := range segs[1:] {
+		if _, err := os.Stat(seg.path + ".broken"); err != nil {
+			t.Fatalf("no .broken copy of %s: %v", seg.path, err)
+		}
+	}
 }
 
 // TestZeroFilledTail: tidwall/wal reads zero bytes as empty entries; a crash
@@ -130,7 +246,7 @@ func TestCorruptOlderSegment(t *testing.T) {
 	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), first.path) || !strings.Contains(err.Error(), "LSN 3") {
 		t.Fatalf("Replay = %v, want corruption naming %s and LSN 3", err, first.path)
 	}
-	rep, err := Check(dir)
+	rep, err := Check(dir, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +269,7 @@ func TestCheck(t *testing.T) {
 		size += s.size
 	}
 
-	rep, err := Check(dir)
+	rep, err := Check(dir, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +285,7 @@ func TestCheck(t *testing.T) {
 	if err := os.Truncate(tail, int64(cut)); err != nil {
 		t.Fatal(err)
 	}
-	rep, err = Check(torn)
+	rep, err = Check(torn, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +299,7 @@ func TestCheck(t *testing.T) {
 	bad := copyDir(t, dir)
 	path := filepath.Join(bad, filepath.Base(segs[len(segs)-1].path))
 	flipByte(t, path, frameOffsets(t, path)[0]+5)
-	rep, err = Check(bad)
+	rep, err = Check(bad, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

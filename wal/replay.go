@@ -4,8 +4,9 @@ import "fmt"
 
 // Replay calls fn for each record with LSN > after, in order, verifying every
 // CRC. It runs at startup, before any Append. Record.Body is only valid during
-// fn. Damage anywhere is an error naming the segment and LSN; Open has already
-// cut a torn tail, so nothing here is skipped.
+// fn. Damage after `after` is an error naming the segment and LSN; Open has
+// already cut a torn tail. A damaged record at or below after is passed over
+// with a warning: the snapshot at after holds what it changed.
 func (l *Log) Replay(after uint64, fn func(Record) error) error {
 	first, last := l.firstLSN.Load(), l.LastLSN()
 	if after > last {
@@ -38,9 +39,13 @@ func (l *Log) Replay(after uint64, fn func(Record) error) error {
 		if buf, err = readSegment(buf, seg); err != nil {
 			return err
 		}
-		s, err := v.scan(buf, seg.first, apply)
+		s, err := v.scan(buf, seg.first, after, apply)
 		if err != nil {
 			return err
+		}
+		if len(s.skipped) > 0 {
+			l.logger.Warn("wal: damaged records passed over: the snapshot covers them", "segment", seg.path,
+				"lsns", s.skipped, "snapshot_lsn", after)
 		}
 		if s.bad != "" {
 			return corruptError(seg.path, s.badLSN(seg.first), s.bad)

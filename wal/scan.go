@@ -12,33 +12,53 @@ var ErrCorrupt = errors.New("wal: corrupt log")
 // record is the common case; a few cover a damaged sector.
 const resyncSpan = 8
 
+// sectorSize is the unit a disk writes atomically, the smallest that etcd
+// assumes: a torn write leaves whole sectors unwritten, which read as zeros.
+const sectorSize = 512
+
 // segmentScan is what one pass over a segment found.
 type segmentScan struct {
-	records int    // valid records from the start of the segment
-	end     int    // byte offset just past the last valid record
+	records int    // frames from the start of the segment up to end, valid or skipped
+	end     int    // byte offset just past the last frame accepted
 	bad     string // why the bytes at end are not a valid record; "" when clean
-	later   bool   // a valid record follows the bad one: corruption, not a torn tail
+	// torn: the bad frame is cut short by the end of the data, or has a
+	// sector of zeros: a write that never completed, as etcd draws the
+	// line. A complete frame whose CRC fails otherwise is damage.
+	torn bool
+	// later: a valid record follows a torn-looking frame, so it is damage
+	// inside the log after all (a damaged length, zeros mid-log). Not
+	// looked for after a complete frame: that is damage either way.
+	later bool
+	// skipped are the LSNs of damaged records at or below covered, passed
+	// over: the snapshot recovery starts from holds what they changed.
+	skipped []uint64
 }
 
 // badLSN is the LSN the first bad frame should have carried.
 func (s segmentScan) badLSN(first uint64) uint64 { return first + uint64(s.records) }
 
 // scan walks the frames of one segment whose first LSN is first, calling fn
-// (if not nil) for each valid record until the first bad frame.
-func (v *verifier) scan(data []byte, first uint64, fn func(Record) error) (segmentScan, error) {
+// (if not nil) for each valid record until the first bad frame. A damaged
+// record at or below covered whose frame is intact is passed over, not fed
+// to fn: its length still frames what follows.
+func (v *verifier) scan(data []byte, first, covered uint64, fn func(Record) error) (segmentScan, error) {
 	var s segmentScan
 	for s.end < len(data) {
+		lsn := s.badLSN(first)
 		payload, n, ok := nextFrame(data[s.end:])
 		if !ok {
-			s.bad = "frame cut short"
+			s.bad, s.torn = "frame cut short", true
 			break
 		}
-		rec, ok := v.verify(s.badLSN(first), payload)
+		rec, ok := v.verify(lsn, payload)
 		if !ok {
-			s.bad = "checksum mismatch"
-			break
-		}
-		if fn != nil {
+			s.bad, s.torn = "checksum mismatch", hasZeroSector(data, s.end, n)
+			if s.torn || lsn > covered {
+				break
+			}
+			s.bad = ""
+			s.skipped = append(s.skipped, lsn)
+		} else if fn != nil {
 			if err := fn(rec); err != nil {
 				return s, err
 			}
@@ -46,10 +66,30 @@ func (v *verifier) scan(data []byte, first uint64, fn func(Record) error) (segme
 		s.records++
 		s.end += n
 	}
-	if s.bad != "" {
+	if s.torn {
 		s.later = v.resync(data, s.end, s.badLSN(first))
 	}
 	return s, nil
+}
+
+// hasZeroSector reports whether one of the sector-aligned pieces of the n
+// bytes at off is all zeros (etcd's isTornEntry): the disk never wrote it.
+func hasZeroSector(data []byte, off, n int) bool {
+	for start := off; start < off+n; {
+		end := min((start/sectorSize+1)*sectorSize, off+n)
+		zero := true
+		for _, b := range data[start:end] {
+			if b != 0 {
+				zero = false
+				break
+			}
+		}
+		if zero {
+			return true
+		}
+		start = end
+	}
+	return false
 }
 
 // resync reports whether a valid record with one of the next few LSNs starts

@@ -75,6 +75,7 @@ func (l *Log) restart(start uint64) error {
 	if len(segs) != 1 || segs[0].size != 0 {
 		return fmt.Errorf("wal: restart numbering at LSN %d: want one empty segment, have %d segments", start, len(segs))
 	}
+	l.broken = true // until the reopened log replaces it
 	if err := l.wl.Close(); err != nil {
 		return l.fail(fmt.Errorf("wal: restart numbering at LSN %d: %w", start, err))
 	}
@@ -89,6 +90,7 @@ func (l *Log) restart(start uint64) error {
 		return l.fail(fmt.Errorf("wal: restart numbering at LSN %d: reopen: %w", start, err))
 	}
 	l.wl = wl
+	l.broken = false
 	l.tail = 0
 	l.dirty = false
 	l.written = start
@@ -109,6 +111,8 @@ func (l *Log) restart(start uint64) error {
 // after every removal. Once it has run, TruncateFront must not (tidwall/wal
 // still lists the removed files); TruncateFront is for startup.
 func (l *Log) DropBefore(upto uint64) error {
+	l.files.Lock()
+	defer l.files.Unlock()
 	segs, err := listSegments(l.dir)
 	if err != nil {
 		return err
