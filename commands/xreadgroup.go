@@ -155,9 +155,13 @@ type groupRead struct {
 
 func (rd *groupRead) full() bool { return rd.n >= rd.limit || rd.bytes >= rd.sizeLeft }
 
-// sent counts an entry against the limits.
+// sent counts an entry against the limits; its size only matters under
+// MAXSIZE.
 func (rd *groupRead) sent(id streams.ID, fv [][]byte) {
 	rd.n++
+	if rd.sizeLeft == math.MaxInt64 {
+		return
+	}
 	rd.bytes += int64(len(id.Append(rd.buf[:0])))
 	for _, x := range fv {
 		rd.bytes += int64(len(x))

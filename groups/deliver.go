@@ -67,8 +67,20 @@ func (g *Group) Place(id streams.ID, c *Consumer, deliveryTime, count int64) {
 // one delivery (an entry taken over after XGROUP SETID starts again at 1),
 // and c active.
 func (g *Group) Deliver(id streams.ID, c *Consumer, now int64) {
-	g.Place(id, c, now, 1)
 	c.active = now
+	if last, ok := g.pel.Max(); ok && !last.ID.Less(id) {
+		g.Place(id, c, now, 1)
+		return
+	}
+	// Past every pending entry, as deliveries mostly are: append to both
+	// trees without a search (Load's fast path for sorted input).
+	n := NACK{ID: id, DeliveryTime: now, DeliveryCount: 1, owner: c.num, order: g.nextOrder}
+	g.nextOrder++
+	g.pel.Load(n)
+	if g.byTime != nil {
+		g.byTime.SetHint(n.key(), &g.timeHint)
+	}
+	c.pel.Load(id)
 }
 
 // Unown hands id back to the group with the given delivery count, as XNACK

@@ -156,9 +156,24 @@ func (e *Engine) unregister(w *waiter) {
 	e.blocked--
 }
 
+// ServeReady serves the clients blocked on the keys that commands run by
+// Exec have changed. The protocol layer calls it once a connection's
+// pipeline is done (and every so many commands of a long one), so the
+// entries a pipeline of XADDs adds reach a waiting consumer in one reply,
+// not one reply per XADD.
+func (e *Engine) ServeReady() {
+	if !e.readyPending.Load() {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.serveReady()
+}
+
 // serveReady serves the clients blocked on the keys the last commands
 // changed, each in the order it blocked. Under the lock, after commit.
 func (e *Engine) serveReady() {
+	defer e.readyPending.Store(false)
 	for i := 0; i < len(e.ready); i++ {
 		kw := e.ready[i].kw
 		how := kw.how

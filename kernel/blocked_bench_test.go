@@ -76,6 +76,7 @@ func logBytes(t *testing.T, blocked, n int) int {
 	for range n {
 		clock++
 		e.Exec(producer, xadd, add, kernel.Discard{})
+		e.ServeReady()
 		cs.reblock(t)
 	}
 	total := 0
@@ -127,6 +128,7 @@ func BenchmarkXAddBlocked(b *testing.B) {
 			for range b.N {
 				clock++
 				e.Exec(producer, xadd, add, kernel.Discard{})
+				e.ServeReady()
 				cs.reblock(b)
 			}
 		})
@@ -142,3 +144,29 @@ func (l *discardLog) Append(byte, []byte) (uint64, error) {
 }
 
 func (l *discardLog) Err() error { return nil }
+
+// BenchmarkXReadGroup100 delivers 100 entries per call, consumers in turn.
+func BenchmarkXReadGroup100(b *testing.B) {
+	clock := int64(1_700_000_000_000)
+	e := newEngine(&clock)
+	e.SetLog(&discardLog{})
+	add := argv("XADD", "s", "*", "f", "0123456789")
+	xadd := e.Commands().Lookup(add[0])
+	cl := e.NewClient()
+	for range b.N*100 + 100 {
+		clock++
+		e.Exec(cl, xadd, add, kernel.Discard{})
+	}
+	exec(b, e, cl, "XGROUP", "CREATE", "s", "g", "0")
+	read := e.Commands().Lookup([]byte("xreadgroup"))
+	var args [][][]byte
+	for i := range 50 {
+		args = append(args, argv("XREADGROUP", "GROUP", "g", fmt.Sprint("c", i), "COUNT", "100", "STREAMS", "s", ">"))
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		clock++
+		e.Exec(cl, read, args[i%50], kernel.Discard{})
+	}
+}

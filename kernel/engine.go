@@ -69,6 +69,9 @@ type Engine struct {
 	rec     record // the record the running command is building
 	ctx     Ctx    // the running command's context, reused under the lock
 	ready   []readyKey
+	// readyPending says ready is not empty, for ServeReady to check
+	// without the lock.
+	readyPending atomic.Bool
 	fatal   atomic.Pointer[error] // set when a panic may have left the keyspace half-changed
 
 	stats   stats

@@ -24,7 +24,7 @@ func (e *Engine) Exec(cl *Client, cmd *Command, args [][]byte, w Reply) (lsn uin
 	e.commit()
 	lsn = e.replyLSN(before)
 	blocked = cl.Blocked()
-	e.serveReady()
+	e.readyPending.Store(len(e.ready) > 0)
 	return lsn, blocked
 }
 

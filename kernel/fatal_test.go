@@ -59,6 +59,7 @@ func run(t *testing.T, e *kernel.Engine, cl *kernel.Client, args ...string) stri
 	q := queued(t, e, args...)
 	var r errReply
 	e.Exec(cl, q.Cmd, q.Args, &r)
+	e.ServeReady()
 	return r.err
 }
 

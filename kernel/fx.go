@@ -128,21 +128,59 @@ func (t *target) stream(e *Engine) (*Stream, error) {
 	return s, nil
 }
 
-// readIDs reads a count and that many IDs into the engine's scratch
+// readIDs reads an ID list (see record.ids) into the engine's scratch
 // slice, valid until the next op.
 func readIDs(e *Engine, d *decoder) []streams.ID {
 	n := d.count(2)
 	ids := e.idScratch[:0]
-	for range n {
-		ids = append(ids, d.id())
+	var prev streams.ID
+	for i := range n {
+		var id streams.ID
+		if i == 0 {
+			id = d.id()
+		} else if dm := uint64(d.v()); dm != 0 {
+			id = streams.ID{Ms: prev.Ms + dm, Seq: d.uv()}
+		} else {
+			id = streams.ID{Ms: prev.Ms, Seq: prev.Seq + uint64(d.v())}
+		}
+		ids = append(ids, id)
+		prev = id
 	}
 	e.idScratch = ids[:0]
 	return ids
 }
 
+// ids writes an ID list: a count, then the IDs as idList writes them.
 func (r *record) ids(ids []streams.ID) {
 	r.uv(uint64(len(ids)))
+	l := idList{r: r}
 	for _, id := range ids {
-		r.id(id)
+		l.add(id)
 	}
+}
+
+// idList writes the IDs of a list after its count: the first one whole,
+// then each next one as its ms minus the previous one's (a varint,
+// wrapping) and its seq, or when the ms is the same, 0 and its seq minus
+// the previous one's. Deliveries and acks list rising IDs, which then take
+// two or three bytes each.
+type idList struct {
+	r    *record
+	prev streams.ID
+	n    int
+}
+
+func (l *idList) add(id streams.ID) {
+	switch {
+	case l.n == 0:
+		l.r.id(id)
+	case id.Ms != l.prev.Ms:
+		l.r.v(int64(id.Ms - l.prev.Ms))
+		l.r.uv(id.Seq)
+	default:
+		l.r.v(0)
+		l.r.v(int64(id.Seq - l.prev.Seq))
+	}
+	l.prev = id
+	l.n++
 }

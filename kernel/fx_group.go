@@ -337,13 +337,13 @@ func (c *Ctx) Ack(key []byte, g *groups.Group, ids []streams.ID) int64 {
 	r := c.e.begin(c.dbi, key, opAck)
 	r.str(g.Name())
 	mark := r.reserveCount()
-	var n int64
+	l := idList{r: r}
 	for _, id := range ids[first:] {
 		if g.Ack(id) {
-			r.id(id)
-			n++
+			l.add(id)
 		}
 	}
+	n := int64(l.n)
 	r.setCount(mark, uint64(n))
 	c.e.changed(c.dbi, key, changeData)
 	return n

@@ -168,6 +168,7 @@ func randomCommands(t testing.TB, e *kernel.Engine, clock *int64, r *rand.Rand, 
 		}
 		var b bulks
 		e.Exec(cl, cmd, argv, &b)
+		e.ServeReady()
 		if args[0] == "XADD" && len(b.got) == 1 {
 			ids = append(ids, string(b.got[0]))
 		}

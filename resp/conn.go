@@ -18,6 +18,9 @@ type client struct {
 	// bw takes the reply of a blocked command (kernel.Client.WaitReply):
 	// another client's write may serve it while w is still being flushed.
 	bw writer
+	// pending counts the commands run since blocked clients were last
+	// served (ServeReady).
+	pending int
 
 	authed  bool
 	multi   *multiState
@@ -71,10 +74,21 @@ func (s *Server) handle(conn redcon.Conn, cmd redcon.Command) {
 	defer c.recoverCommand()
 	c.dispatch(cmd.Args)
 	c.publishInfo()
+	c.pending++
+	if len(conn.PeekPipeline()) == 0 || len(c.w.buf) > 1<<20 || c.pending >= serveEvery {
+		// Waiters this pipeline's writes can serve get their entries now,
+		// in one reply each.
+		c.srv.eng.ServeReady()
+		c.pending = 0
+	}
 	if len(conn.PeekPipeline()) == 0 || len(c.w.buf) > 1<<20 {
 		c.flush()
 	}
 }
+
+// serveEvery is how many commands of a long pipeline may run before the
+// clients they made servable are served.
+const serveEvery = 64
 
 func (c *client) dispatch(args [][]byte) {
 	if c.srv.eng.Fatal() != nil {
