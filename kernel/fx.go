@@ -6,8 +6,7 @@ import (
 	"sluice/streams"
 )
 
-// The ops of an effects record. Each op is one byte followed by its
-// fields (uvarints, varints, length-prefixed bytes, IDs as two uvarints).
+// The ops of an effects record; their fields are described in wal/doc.go.
 // Ops that act on a key act on the one the last opKey named. Each op has
 // one apply function, called both when a command makes the change and
 // when replay reads it back: the two cannot drift apart. New ops take new
