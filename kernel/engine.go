@@ -72,7 +72,7 @@ type Engine struct {
 	// readyPending says ready is not empty, for ServeReady to check
 	// without the lock.
 	readyPending atomic.Bool
-	fatal   atomic.Pointer[error] // set when a panic may have left the keyspace half-changed
+	fatal        atomic.Pointer[error] // set when a panic may have left the keyspace half-changed
 
 	stats   stats
 	hooks   map[string]func(string) error // CONFIG SET hooks of the embedder

@@ -70,6 +70,7 @@
 //     replayed by running it again. No longer read: a directory whose log
 //     still holds such records after its snapshot is refused with a message
 //     (stop the previous release cleanly, which snapshots the whole log).
+//
 //   - 2, effects: a varint, the command's time in unix ms, then ops until the
 //     end. Each op is one byte and its fields: uvarints, varints, byte
 //     strings (uvarint length, bytes), IDs (ms, seq as two uvarints), flags
@@ -77,37 +78,39 @@
 //     ID as a varint ms delta and its seq, or when the ms is the same 0 and a
 //     varint seq delta). Ops on a key act on the key the last key op named.
 //
-//     0x01 key          db, key
-//     0x10 stream-new   an empty stream replaces what the key held
-//     0x11 add          id, n, n byte strings (field, value, ...)
-//     0x12 trim         policy (0 keepref, 1 delref, 2 acked), maxlen: exact
-//     0x13 delete       policy, ID list
-//     0x14 set-meta     last id, entries added, max deleted id (XSETID)
-//     0x15 idmp-config  duration s, max size
-//     0x16 idmp-record  pid, iid, id (at the record's time)
-//     0x17 idmp-dup     (a duplicate counted)
-//     0x20 group-new    group, last id, entries read (varint, -1 unknown)
-//     0x21 group-setid  group, last id, entries read
-//     0x22 group-del    group
-//     0x23 consumer-new group, consumer, time
-//     0x24 consumer-del group, consumer (its pending entries go)
-//     0x25 seen         group, consumer, time (created if missing)
-//     0x26 deliver      group, consumer, time, noack, last id, entries read, ID list
-//     0x27 place        group, consumer, active time (varint, -1 none),
-//                       n, n × (id, delivery time varint, delivery count varint)
-//     0x28 ack          group, ID list
-//     0x29 unown        group, n, n × (id, delivery count varint): XNACK
-//     0x2a group-raise  group, id: last delivered ID forward only
-//     0x30 del          (the key goes)
-//     0x31 expire       at (varint unix ms)
-//     0x32 persist
-//     0x33 set-string   value, keepttl
-//     0x34 rename       new key (same database)
-//     0x35 copy         db, new key
-//     0x36 flushdb      db
-//     0x37 flushall
-//     0x38 swapdb       a, b
-//     0x39 config       name, value (stream-node-max-*, stream-idmp-*)
+// The ops of type 2:
+//
+//	0x01 key          db, key
+//	0x10 stream-new   an empty stream replaces what the key held
+//	0x11 add          id, n, n byte strings (field, value, ...)
+//	0x12 trim         policy (0 keepref, 1 delref, 2 acked), maxlen: exact
+//	0x13 delete       policy, ID list
+//	0x14 set-meta     last id, entries added, max deleted id (XSETID)
+//	0x15 idmp-config  duration s, max size
+//	0x16 idmp-record  pid, iid, id (at the record's time)
+//	0x17 idmp-dup     (a duplicate counted)
+//	0x20 group-new    group, last id, entries read (varint, -1 unknown)
+//	0x21 group-setid  group, last id, entries read
+//	0x22 group-del    group
+//	0x23 consumer-new group, consumer, time
+//	0x24 consumer-del group, consumer (its pending entries go)
+//	0x25 seen         group, consumer, time (created if missing)
+//	0x26 deliver      group, consumer, time, noack, last id, entries read, ID list
+//	0x27 place        group, consumer, active time (varint, -1 none),
+//	                  n, n × (id, delivery time varint, delivery count varint)
+//	0x28 ack          group, ID list
+//	0x29 unown        group, n, n × (id, delivery count varint): XNACK
+//	0x2a group-raise  group, id: last delivered ID forward only
+//	0x30 del          (the key goes)
+//	0x31 expire       at (varint unix ms)
+//	0x32 persist
+//	0x33 set-string   value, keepttl
+//	0x34 rename       new key (same database)
+//	0x35 copy         db, new key
+//	0x36 flushdb      db
+//	0x37 flushall
+//	0x38 swapdb       a, b
+//	0x39 config       name, value (stream-node-max-*, stream-idmp-*)
 //
 // An op's number and fields never change once released; a new kind of
 // change takes a new number. kernel/fx.go lists the same ops, each with the
