@@ -28,6 +28,7 @@ var (
 type Stream struct {
 	blocks       *btree.BTreeG[*block]
 	length       uint64
+	bytes        uint64 // data bytes of the blocks held (see Bytes)
 	lastID       ID
 	firstID      ID // recorded-first-entry-id
 	maxDeletedID ID
@@ -55,6 +56,11 @@ func New() *Stream {
 
 // Len is the number of live entries.
 func (s *Stream) Len() uint64 { return s.length }
+
+// Bytes is the size of the stream's entries as stored: the data of every
+// block it holds, deleted entries included until their block goes.
+// MAXBYTES limits it.
+func (s *Stream) Bytes() uint64 { return s.bytes }
 
 // LastID is the greatest ID ever added (or set by XSETID).
 func (s *Stream) LastID() ID { return s.lastID }
@@ -110,7 +116,9 @@ func (s *Stream) Append(id ID, fv [][]byte, lim Limits) {
 	tail, ok := s.blocks.Max()
 	if ok && !blockFull(tail, fv, lim) {
 		tail = s.mutable(tail)
+		before := len(tail.data)
 		tail.append(id, fv)
+		s.bytes += uint64(len(tail.data) - before)
 	} else {
 		if ok {
 			s.seal(tail)
@@ -122,6 +130,7 @@ func (s *Stream) Append(id ID, fv [][]byte, lim Limits) {
 		b := newBlock(id, fv, s.gen, capHint)
 		b.append(id, fv)
 		s.blocks.Set(b)
+		s.bytes += uint64(len(b.data))
 	}
 	if s.length == 0 {
 		s.firstID = id
@@ -255,6 +264,7 @@ func (s *Stream) removed(b *block, n int) {
 	s.length -= uint64(n)
 	if b.live == 0 {
 		s.blocks.Delete(b)
+		s.bytes -= uint64(len(b.data))
 	}
 }
 

@@ -443,3 +443,39 @@ func TestLastEntryID(t *testing.T) {
 		t.Fatalf("loaded: %v", r.LastEntryID())
 	}
 }
+
+// Bytes follows every append, delete and trim: it is the data the blocks
+// hold.
+func TestBytesFollowsBlocks(t *testing.T) {
+	s := New()
+	r := rand.New(rand.NewSource(3))
+	check := func() {
+		t.Helper()
+		var n uint64
+		s.EachBlock(func(b Block) bool {
+			n += uint64(len(b.Data))
+			return true
+		})
+		if n != s.Bytes() {
+			t.Fatalf("Bytes() = %d, blocks hold %d", s.Bytes(), n)
+		}
+	}
+	for i := uint64(1); i <= 3000; i++ {
+		s.Append(ID{i, 0}, [][]byte{[]byte("f"), make([]byte, r.Intn(50))}, DefaultLimits)
+		switch r.Intn(20) {
+		case 0:
+			s.Delete(ID{uint64(r.Intn(int(i))) + 1, 0})
+		case 1:
+			s.Trim(Trim{MaxLen: uint64(r.Intn(500)), Approx: r.Intn(2) == 0})
+		case 2:
+			c := s.Clone() // blocks shared with a snapshot are cloned on change
+			_ = c
+		}
+		check()
+	}
+	s.Trim(Trim{MaxLen: 0})
+	check()
+	if s.Bytes() != 0 {
+		t.Fatalf("empty stream holds %d bytes", s.Bytes())
+	}
+}

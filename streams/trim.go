@@ -46,6 +46,7 @@ func (s *Stream) Trim(t Trim) int64 {
 				})
 			}
 			s.blocks.Delete(b)
+			s.bytes -= uint64(len(b.data))
 			s.length -= uint64(b.live)
 			removed += int64(b.live)
 			continue
