@@ -11,8 +11,10 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -38,7 +40,7 @@ func main() {
 }
 
 func serveFlags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: "addr", Value: "127.0.0.1:6379", Usage: "listen address", EnvVars: []string{"SLUICE_ADDR"}},
 		&cli.StringFlag{Name: "dir", Value: "./data", Usage: "data directory (log and snapshots)", EnvVars: []string{"SLUICE_DIR"}},
 		&cli.StringFlag{Name: "requirepass", Usage: "password of the default user (AUTH)", EnvVars: []string{"SLUICE_REQUIREPASS"}},
@@ -52,7 +54,53 @@ func serveFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "repair", Usage: "start even if the log is damaged: cut it at the damage, dropping every record after it (copies kept as .broken)",
 			EnvVars: []string{"SLUICE_REPAIR"}},
 		&cli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile to this file until shutdown", Hidden: true},
+	}, paramFlags()...)
+}
+
+// paramFlag is a flag that sets a CONFIG parameter of the same name at
+// start; CONFIG SET changes it later.
+type paramFlag struct {
+	name, usage string
+	duration    bool // a Go duration ("24h") or milliseconds
+}
+
+var paramFlagList = []paramFlag{
+	{"maxmemory", "refuse commands that add data past this much memory (e.g. 2gb; 0: no limit)", false},
+	{"stream-max-age", "new streams drop entries older than this (e.g. 168h, or ms; 0: keep)", true},
+	{"stream-max-len", "new streams keep at most this many entries (0: no limit)", false},
+	{"stream-max-bytes", "new streams keep at most this many bytes of entries (e.g. 1gb; 0: no limit)", false},
+	{"stream-discard", "what a full new stream does: old (trim), new (refuse) or acked (trim acked, else refuse)", false},
+	{"group-max-deliver", "new groups dead-letter an entry after this many deliveries (0: never)", false},
+	{"group-ack-wait", "new groups hand out again entries unacked for this long (e.g. 30s, or ms; 0: never)", true},
+	{"group-dead-letter", "the dead-letter stream of new groups (default <key>:dlq)", false},
+}
+
+func paramFlags() []cli.Flag {
+	var out []cli.Flag
+	for _, p := range paramFlagList {
+		out = append(out, &cli.StringFlag{Name: p.name, Usage: p.usage,
+			EnvVars: []string{"SLUICE_" + strings.ToUpper(strings.ReplaceAll(p.name, "-", "_"))}})
 	}
+	return out
+}
+
+// params collects the parameter flags given, durations turned into ms;
+// the broker checks the values as CONFIG SET does.
+func params(c *cli.Context) map[string]string {
+	out := map[string]string{}
+	for _, p := range paramFlagList {
+		if !c.IsSet(p.name) {
+			continue
+		}
+		v := c.String(p.name)
+		if p.duration {
+			if d, err := time.ParseDuration(v); err == nil {
+				v = strconv.FormatInt(d.Milliseconds(), 10)
+			}
+		}
+		out[p.name] = v
+	}
+	return out
 }
 
 func serve(c *cli.Context) error {
@@ -76,7 +124,7 @@ func serve(c *cli.Context) error {
 		Addr: c.String("addr"), Dir: c.String("dir"), RequirePass: c.String("requirepass"),
 		Databases: c.Int("databases"), Fsync: fsync, Logger: logger,
 		SnapshotInterval: c.Duration("snapshot-interval"), SnapshotAfterChanges: c.Int64("snapshot-after-changes"),
-		Repair: c.Bool("repair"),
+		Repair: c.Bool("repair"), Params: params(c),
 	})
 	if err != nil {
 		return err

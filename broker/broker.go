@@ -45,6 +45,9 @@ type Config struct {
 	// Faults makes the log's writes and fsyncs fail, for tests; nil
 	// otherwise.
 	Faults *wal.Faults
+	// Params are CONFIG parameters to set at start (maxmemory, the
+	// stream-max-* and group-* defaults), checked as CONFIG SET checks them.
+	Params map[string]string
 }
 
 // Broker is a running sluice.
@@ -80,6 +83,12 @@ func Open(cfg Config) (*Broker, error) {
 	b.eng = kernel.New(kernel.Options{Databases: cfg.Databases, Logger: cfg.Logger,
 		Commands: commands.Table(), Params: commands.Params(),
 		OnFatal: b.fatal, BeforeCommand: cfg.BeforeCommand})
+	for name, value := range cfg.Params {
+		if err := b.eng.SetParam(name, value); err != nil {
+			lock.Close()
+			return nil, fmt.Errorf("broker: %w", err)
+		}
+	}
 	rec, err := b.recover()
 	if err != nil {
 		lock.Close()

@@ -48,8 +48,13 @@ func Params() []*kernel.Param {
 	add("dbfilename", "dump.rdb", nil)
 	add("dir", dir, nil)
 	add("maxmemory", "0", kernel.CheckMemory)
-	add("maxmemory-policy", "noeviction", kernel.CheckEnum("volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
-		"allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"))
+	add("maxmemory-policy", "noeviction", func(v string) (string, error) {
+		// sluice never evicts: past maxmemory it refuses what adds data.
+		if !strings.EqualFold(v, "noeviction") {
+			return "", errors.New("sluice never evicts data; the only policy is noeviction")
+		}
+		return "noeviction", nil
+	})
 	add("maxmemory-samples", "5", kernel.CheckInt(1, 64))
 	add("requirepass", "", nil)
 	add("port", "6379", nil)

@@ -125,6 +125,15 @@ func xadd(c *Ctx) {
 			}
 		}
 	}
+	if s != nil {
+		if msg, ok := admit(c, key, s, fv); !ok {
+			c.Error(msg)
+			return
+		}
+	} else if msg, ok := admitNew(c, key, fv); !ok {
+		c.Error(msg)
+		return
+	}
 	last := streams.ID{}
 	if s != nil {
 		last = s.LastID()
@@ -151,5 +160,6 @@ func xadd(c *Ctx) {
 	if a.trim.given {
 		a.trim.apply(c, key, s)
 	}
+	enforce(c, key, s)
 	c.W.Bulk(id.Append(c.IDBuf())) // engine scratch: no allocation per XADD
 }

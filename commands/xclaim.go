@@ -73,10 +73,20 @@ func xclaim(c *Ctx) {
 		a.DeliveryTime = c.Now
 	}
 	consumer := c.SeeConsumer(key, g, args[3])
+	set := g.Settings()
+	delivers := !a.JustID && a.RetryCount < 0 // the claim counts a delivery
 	var claimed []streams.ID
 	for _, id := range ids {
 		if !s.Has(id) { // gone from the stream: drop it from the PEL
 			c.Dirty(c.Ack(key, g, []streams.ID{id}))
+			continue
+		}
+		if old, ok := g.Lookup(id); ok && delivers && overDelivered(set, old) {
+			// A delivery past MAXDELIVER: dead-lettered, left out of the
+			// reply as a deleted entry is.
+			if _, ok := g.Claim(id, a, c.Now); ok {
+				deadLetter(c, key, s, g, old)
+			}
 			continue
 		}
 		// One at a time, as Redis: an ID given twice meets its own claim.
@@ -137,6 +147,20 @@ func xautoclaim(c *Ctx) {
 	next, claimed, deleted := g.AutoClaim(start, max(minIdle, 0), int(min(count, math.MaxInt/autoclaimAttempts)),
 		justID, c.Now, s.Has)
 	c.Ack(key, g, deleted)
+	if set := g.Settings(); !justID && set.MaxDeliver > 0 {
+		// Deliveries past MAXDELIVER are dead-lettered, and left out of
+		// the reply as deleted entries are.
+		kept := claimed[:0]
+		for _, n := range claimed {
+			if n.DeliveryCount > set.MaxDeliver {
+				old, _ := g.Lookup(n.ID)
+				deadLetter(c, key, s, g, old)
+				continue
+			}
+			kept = append(kept, n)
+		}
+		claimed = kept
+	}
 	c.Place(key, g, consumer, claimed, true)
 	if len(claimed)+len(deleted) > 0 {
 		c.Dirty(1)

@@ -10,6 +10,8 @@ import (
 // CREATE MKSTREAM, g is nil only for CREATE and DESTROY.
 type xgroupRun func(c *Ctx, sv *kernel.Stream, g *groups.Group, opts xgroupOpts)
 
+// xgroupHelpLines is Redis's XGROUP HELP, word for word; sluice's CONFIG
+// and REDRIVE are in COMMAND DOCS.
 var xgroupHelpLines = []string{
 	"CREATE <key> <groupname> <id|$> [option]",
 	"    Create a new consumer group. Options are:",
@@ -53,7 +55,7 @@ type xgroupOpts struct {
 func xgroup(c *Ctx, run xgroupRun) {
 	create, setid := equal(c.Args[1], "create"), equal(c.Args[1], "setid")
 	opts := xgroupOpts{entriesRead: groups.InvalidEntriesRead}
-	for i := 5; i < len(c.Args); i++ {
+	for i := 5; (create || setid) && i < len(c.Args); i++ {
 		switch a := c.Args[i]; {
 		case create && equal(a, "mkstream"):
 			opts.mkstream = true

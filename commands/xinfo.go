@@ -1,6 +1,8 @@
 package commands
 
 import (
+	"strings"
+
 	"sluice/kernel"
 	"sluice/streams"
 )
@@ -61,11 +63,15 @@ func xinfoStream(c *Ctx) {
 		}
 	}
 	w := c.W
+	n := 16
 	if full {
-		w.Map(15)
-	} else {
-		w.Map(16)
+		n = 15
 	}
+	ret := sv.Retention()
+	if ret.Set() {
+		n += 4
+	}
+	w.Map(n)
 	w.BulkString("length")
 	w.Int(int64(sv.Len()))
 	w.BulkString("radix-tree-keys")
@@ -86,6 +92,7 @@ func xinfoStream(c *Ctx) {
 		replyRange(w, sv.Stream, streams.MinID, streams.MaxID, false, clampCount(count))
 		w.BulkString("groups")
 		replyGroupsFull(c, sv, count)
+		replyRetention(w, ret)
 		return
 	}
 	w.BulkString("groups")
@@ -107,6 +114,23 @@ func xinfoStream(c *Ctx) {
 			w.Null()
 		}
 	}
+	replyRetention(w, ret)
+}
+
+// replyRetention writes a stream's own limits after Redis's fields, and
+// only when one is set: a stream without them answers as in Redis.
+func replyRetention(w Reply, r kernel.Retention) {
+	if !r.Set() {
+		return
+	}
+	w.BulkString("max-age")
+	w.Int(r.MaxAge)
+	w.BulkString("max-len")
+	w.Int(int64(r.MaxLen))
+	w.BulkString("max-bytes")
+	w.Int(int64(r.MaxBytes))
+	w.BulkString("discard")
+	w.BulkString(strings.ToUpper(r.Discard.String()))
 }
 
 // replyIdmpInfo writes the six IDMP fields of XINFO STREAM (Redis 8.6).

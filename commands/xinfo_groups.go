@@ -26,7 +26,8 @@ func xinfoGroups(c *Ctx) {
 	info := sv.Info()
 	c.W.Array(sv.NumGroups())
 	sv.EachGroup(func(g *groups.Group) bool {
-		c.W.Map(6)
+		extra := groupExtras(g)
+		c.W.Map(6 + extra)
 		c.W.BulkString("name")
 		c.W.BulkString(g.Name())
 		c.W.BulkString("consumers")
@@ -39,8 +40,38 @@ func xinfoGroups(c *Ctx) {
 		replyEntriesRead(c.W, g)
 		c.W.BulkString("lag")
 		replyLag(c.W, g, info)
+		replyGroupSettings(c.W, g, sv, c.Args[2], extra)
 		return true
 	})
+}
+
+// groupExtras is how many fields XINFO GROUPS adds after Redis's for g:
+// none for a group that uses no broker setting and dead-lettered nothing,
+// so that it answers as in Redis.
+func groupExtras(g *groups.Group) int {
+	if g.Settings() == (groups.Settings{}) && g.DeadLettered() == 0 && g.DeadLetterFailures() == 0 {
+		return 0
+	}
+	return 5
+}
+
+// replyGroupSettings writes a group's broker settings and dead-letter
+// counters after Redis's fields.
+func replyGroupSettings(w Reply, g *groups.Group, s *kernel.Stream, key []byte, extra int) {
+	if extra == 0 {
+		return
+	}
+	set := g.Settings()
+	w.BulkString("max-deliver")
+	w.Int(set.MaxDeliver)
+	w.BulkString("dead-letter")
+	w.BulkString(deadLetterKey(key, set))
+	w.BulkString("ack-wait")
+	w.Int(set.AckWait)
+	w.BulkString("dead-lettered")
+	w.Int(g.DeadLettered())
+	w.BulkString("dead-letter-failures")
+	w.Int(g.DeadLetterFailures())
 }
 
 func replyEntriesRead(w Reply, g *groups.Group) {
@@ -92,7 +123,8 @@ func replyGroupsFull(c *Ctx, sv *kernel.Stream, count int64) {
 	w, info := c.W, sv.Info()
 	w.Array(sv.NumGroups())
 	sv.EachGroup(func(g *groups.Group) bool {
-		w.Map(8)
+		extra := groupExtras(g)
+		w.Map(8 + extra)
 		w.BulkString("name")
 		w.BulkString(g.Name())
 		w.BulkString("last-delivered-id")
@@ -127,6 +159,7 @@ func replyGroupsFull(c *Ctx, sv *kernel.Stream, count int64) {
 			replyConsumerFull(w, g, k, count)
 			return true
 		})
+		replyGroupSettings(w, g, sv, c.Args[2], extra)
 		return true
 	})
 }

@@ -70,11 +70,18 @@ func xnack(c *Ctx) {
 		return
 	}
 	var released int64
+	dlq := deadLetterKey(args[1], g.Settings()) != ""
 	for _, id := range ids {
 		// One at a time, as Redis: an ID given twice meets its own release.
 		if count, ok := g.Release(id, mode, retry, force, sv.Has); ok {
 			c.Unown(args[1], g, []streams.ID{id}, []int64{count})
 			released++
+			if mode == groups.Fatal && retry < 0 && dlq {
+				// A poison entry of a group with a dead-letter stream
+				// goes there at once.
+				n, _ := g.Lookup(id)
+				deadLetter(c, args[1], sv, g, n)
+			}
 		}
 	}
 	c.Dirty(released)

@@ -18,6 +18,10 @@ type readTarget struct {
 
 // XREADGROUP GROUP group consumer [COUNT count] [BLOCK ms] [CLAIM min-idle]
 // [NOACK] STREAMS key [key ...] id [id ...]
+//
+// With ">", a group with an ACKWAIT hands out entries pending longer than
+// it before new ones, as CLAIM does but in the plain reply shape; entries
+// past the group's MAXDELIVER go to its dead-letter stream instead.
 func xreadgroup(c *Ctx) {
 	r, ok := parseRead(c, true)
 	if !ok {
@@ -28,7 +32,7 @@ func xreadgroup(c *Ctx) {
 		return
 	}
 	claim := r.claim
-	nextIdle := int64(math.MaxInt64) // earliest delivery time a claim waits on
+	wakeAt := int64(math.MaxInt64) // when a pending entry turns claimable
 	served, mark := 0, 0
 	// MAXCOUNT and MAXSIZE cap the whole reply; streams past them are left out.
 	total, size := clampCount(r.maxCount), clampCount(r.maxSize)
@@ -38,28 +42,26 @@ func xreadgroup(c *Ctx) {
 		if sent >= total || bytes >= size {
 			break
 		}
-		claimable := false
-		if claim >= 0 {
-			if tm, ok := t.g.FirstIdle(t.s.Has); ok {
-				nextIdle = min(nextIdle, tm)
-				claimable = uint64(c.Now-tm) >= uint64(claim) // unsigned, as Redis
-			}
-		}
+		limit := min(clampCount(r.count), total-sent)
 		after, history, serve := t.after, t.after != streams.MaxID, false
 		if history {
 			serve = true
+			claim = -1 // as in Redis, a history read turns CLAIM off for the streams after it too
 		} else if t.s.Len() > 0 && t.g.LastID().Less(t.s.LastEntryID()) {
 			serve, after = true, t.g.LastID()
 		}
-		consumer := c.SeeConsumer(t.key, t.g, r.consumer)
-		onlyClaims := false
-		if history {
-			// As in Redis, this turns CLAIM off for the streams after it too.
-			claim = -1
-		} else if !serve && claimable {
-			serve, onlyClaims = true, true
+		minIdle := claim
+		if minIdle < 0 && !history && t.g.Settings().AckWait > 0 {
+			minIdle = t.g.Settings().AckWait
 		}
-		if !serve {
+		var idle []idleEntry
+		if minIdle >= 0 && !history {
+			var next int64
+			idle, next = takeIdle(c, t, minIdle, limit)
+			wakeAt = min(wakeAt, next)
+		}
+		consumer := c.SeeConsumer(t.key, t.g, r.consumer)
+		if !serve && len(idle) == 0 {
 			continue
 		}
 		if served == 0 {
@@ -71,12 +73,12 @@ func xreadgroup(c *Ctx) {
 		}
 		c.W.Bulk(t.key)
 		start, _ := after.Next()
-		rd := groupRead{c: c, t: t, consumer: consumer, claim: claim, noack: r.noack,
-			limit: min(clampCount(r.count), total-sent), sizeLeft: size - bytes}
+		rd := groupRead{c: c, t: t, consumer: consumer, claimShape: claim >= 0, noack: r.noack,
+			limit: limit, sizeLeft: size - bytes}
 		if history {
 			rd.history(start)
 		} else {
-			rd.fresh(start, onlyClaims)
+			rd.fresh(start, idle, serve)
 			delivered = delivered || rd.n > 0
 		}
 		sent, bytes = sent+rd.n, bytes+rd.bytes
@@ -97,12 +99,52 @@ func xreadgroup(c *Ctx) {
 		on[i] = kernel.WaitOn{Key: t.key, Group: r.group}
 	}
 	c.Block(on, r.block, c.Args, func(w Reply) { w.NullArray() })
-	if claim >= 0 {
-		if nextIdle == math.MaxInt64 {
-			nextIdle = c.Now
-		}
-		c.RetryAt(nextIdle + claim + 1) // Redis takes an entry once strictly past min-idle
+	if wakeAt != math.MaxInt64 {
+		c.RetryAt(wakeAt)
 	}
+}
+
+// idleEntry is a pending entry a read takes over, with how long it had
+// waited.
+type idleEntry struct {
+	n    groups.NACK
+	idle int64
+}
+
+// deadLettersPerRead bounds the entries one read dead-letters, so that a
+// backlog of them is moved in steps.
+const deadLettersPerRead = 100
+
+// takeIdle returns, oldest delivery first, up to limit entries of t's
+// group pending for at least minIdle, dead-lettering on the way those
+// past the group's MAXDELIVER. next is when the oldest other deliverable
+// entry turns claimable (Redis takes one once strictly past min-idle), or
+// with none pending, when one delivered now would.
+func takeIdle(c *Ctx, t readTarget, minIdle, limit int64) (take []idleEntry, next int64) {
+	set := t.g.Settings()
+	var dead []groups.NACK
+	t.g.Idle(minIdle, c.Now, t.s.Has, func(n groups.NACK, idle int64) bool {
+		if overDelivered(set, n) {
+			dead = append(dead, n)
+		} else {
+			take = append(take, idleEntry{n, idle})
+		}
+		return int64(len(take)) < limit && len(dead) < deadLettersPerRead
+	})
+	for _, n := range dead {
+		deadLetter(c, t.key, t.s, t.g, n)
+	}
+	next = c.Now + minIdle + 1
+	if tm, ok := t.g.FirstIdle(func(id streams.ID) bool {
+		if !t.s.Has(id) {
+			return false
+		}
+		n, _ := t.g.Lookup(id)
+		return !overDelivered(set, n) || deadLetterKey(t.key, set) == "" // a stuck one is no reason to wake
+	}); ok {
+		next = tm + minIdle + 1
+	}
+	return take, next
 }
 
 // readTargets resolves each key's group and ID, failing as Redis does on
@@ -142,15 +184,15 @@ func readTargets(c *Ctx, r *readArgs) ([]readTarget, bool) {
 
 // groupRead serves one stream of an XREADGROUP.
 type groupRead struct {
-	c        *Ctx
-	t        readTarget
-	consumer *groups.Consumer
-	claim    int64 // -1 = no CLAIM
-	noack    bool
-	limit    int64 // entries it may send: COUNT, and what MAXCOUNT leaves
-	sizeLeft int64 // MAXSIZE bytes left; soft: the entry crossing it is sent
-	n, bytes int64 // entries and bytes sent
-	buf      [48]byte
+	c          *Ctx
+	t          readTarget
+	consumer   *groups.Consumer
+	claimShape bool // CLAIM given: entries as [id, fields, idle, deliveries]
+	noack      bool
+	limit      int64 // entries it may send: COUNT, and what MAXCOUNT leaves
+	sizeLeft   int64 // MAXSIZE bytes left; soft: the entry crossing it is sent
+	n, bytes   int64 // entries and bytes sent
+	buf        [48]byte
 }
 
 func (rd *groupRead) full() bool { return rd.n >= rd.limit || rd.bytes >= rd.sizeLeft }
@@ -200,34 +242,39 @@ func (rd *groupRead) history(start streams.ID) {
 	w.SetArray(mark, int(rd.n))
 }
 
-// fresh serves idle pending entries first when CLAIM is given, then, unless
-// onlyClaims, entries never delivered to the group from start on.
-func (rd *groupRead) fresh(start streams.ID, onlyClaims bool) {
+// fresh serves the idle pending entries taken over first (CLAIM or the
+// group's ACKWAIT), then, with news, entries never delivered to the group
+// from start on.
+func (rd *groupRead) fresh(start streams.ID, idle []idleEntry, news bool) {
 	w, now := rd.c.W, rd.c.Now
 	mark := w.DeferArray()
-	if rd.claim >= 0 {
-		var claimed []groups.NACK
-		rd.t.g.Idle(rd.claim, now, rd.t.s.Has, func(n groups.NACK, idle int64) bool {
+	if len(idle) > 0 {
+		claimed := make([]groups.NACK, 0, len(idle))
+		for _, x := range idle {
 			if rd.full() {
-				return false
+				break
 			}
-			rd.t.s.Get(n.ID, func(fv [][]byte) {
-				rd.claimEntry(n.ID, fv, idle, n.DeliveryCount)
-				rd.sent(n.ID, fv)
+			rd.t.s.Get(x.n.ID, func(fv [][]byte) {
+				if rd.claimShape {
+					rd.claimEntry(x.n.ID, fv, x.idle, x.n.DeliveryCount)
+				} else {
+					replyEntry(w, x.n.ID, fv, rd.buf[:0])
+				}
+				rd.sent(x.n.ID, fv)
 			})
+			n := x.n
 			n.DeliveryTime, n.DeliveryCount = now, groups.CountDelivery(n.DeliveryCount)
 			claimed = append(claimed, n)
-			return true
-		})
+		}
 		rd.c.Place(rd.t.key, rd.t.g, rd.consumer, claimed, true)
 	}
-	if onlyClaims || rd.full() {
+	if !news || rd.full() {
 		w.SetArray(mark, int(rd.n))
 		return
 	}
 	ids := rd.c.IDScratch()
 	rd.t.s.Range(start, streams.MaxID, false, func(id streams.ID, fv [][]byte) bool {
-		if rd.claim >= 0 {
+		if rd.claimShape {
 			rd.claimEntry(id, fv, 0, 0)
 		} else {
 			replyEntry(w, id, fv, rd.buf[:0])

@@ -23,6 +23,9 @@ type Group struct {
 	lastID      streams.ID
 	entriesRead int64
 
+	settings                  Settings
+	deadLettered, dlqFailures int64
+
 	pel       *btree.BTreeG[NACK]    // by ID
 	byTime    *btree.BTreeG[timeKey] // the same NACKs by delivery time; see timeIndex
 	consumers *btree.BTreeG[consumerItem]

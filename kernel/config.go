@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"sort"
@@ -40,6 +41,15 @@ func newConfig(databases int) *Config {
 	c.Define(&Param{Name: "databases", Value: strconv.Itoa(databases), ReadOnly: true})
 	c.Define(&Param{Name: "stream-idmp-duration", Value: "100", Check: CheckInt(1, IDMPMaxDuration)})
 	c.Define(&Param{Name: "stream-idmp-maxsize", Value: "100", Check: CheckInt(1, IDMPMaxMaxSize)})
+	// The limits and group settings new streams and groups start with;
+	// they are logged as the stream's or group's own when it is made.
+	c.Define(&Param{Name: "stream-max-age", Value: "0", Check: CheckInt(0, math.MaxInt64)})
+	c.Define(&Param{Name: "stream-max-len", Value: "0", Check: CheckInt(0, math.MaxInt64)})
+	c.Define(&Param{Name: "stream-max-bytes", Value: "0", Check: CheckMemory})
+	c.Define(&Param{Name: "stream-discard", Value: "old", Check: CheckEnum("old", "new", "acked")})
+	c.Define(&Param{Name: "group-max-deliver", Value: "0", Check: CheckInt(0, math.MaxInt64)})
+	c.Define(&Param{Name: "group-ack-wait", Value: "0", Check: CheckInt(0, math.MaxInt64)})
+	c.Define(&Param{Name: "group-dead-letter", Value: ""})
 	return c
 }
 
@@ -179,4 +189,19 @@ func (e *Engine) ConfigGet(name string) (string, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.cfg.Get(name)
+}
+
+// SetParam sets a parameter at start, checked as CONFIG SET checks it, for
+// the embedder's command-line flags. Not for parameters replay depends on
+// (Persisted): those change through CONFIG SET, which logs them.
+func (e *Engine) SetParam(name, value string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if IsPersisted(name) {
+		return fmt.Errorf("kernel: %s changes through CONFIG SET only", name)
+	}
+	if err := e.cfg.Set(name, value); err != nil {
+		return fmt.Errorf("%s %q: %w", name, value, err)
+	}
+	return nil
 }

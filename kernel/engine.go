@@ -82,6 +82,9 @@ type Engine struct {
 	started time.Time
 	nextCID int64
 	blocked int
+	aged    map[agedKey]struct{} // streams with a MAXAGE, for the sweep
+	// usedMemory is the last sample of the memory in use (memory.go).
+	usedMemory atomic.Int64
 	// Scratch reused under the lock so the hot path does not allocate.
 	idBuf     [48]byte
 	idScratch []streams.ID

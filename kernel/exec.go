@@ -96,7 +96,10 @@ func (e *Engine) refuse(cmd *Command) string {
 	if e.fatal.Load() != nil {
 		return ErrInternal
 	}
-	return e.writeDenied(cmd)
+	if msg := e.writeDenied(cmd); msg != "" {
+		return msg
+	}
+	return e.oomDenied(cmd)
 }
 
 // A handler that panics leaves the engine lock held, and maybe effects

@@ -24,7 +24,8 @@ const (
 )
 
 // StartExpiry starts the active expiry cycle: a goroutine that deletes
-// expired keys every 100 ms under the engine lock, logging each delete.
+// expired keys every 100 ms under the engine lock, logging each delete,
+// and trims streams past their MAXAGE (RetentionCycle).
 // It stops when ctx ends or on StopExpiry. Call it after the log is
 // replayed and attached; calling it twice is harmless.
 func (e *Engine) StartExpiry(ctx context.Context) {
@@ -45,7 +46,9 @@ func (e *Engine) StartExpiry(ctx context.Context) {
 			case <-ctx.Done():
 				return
 			case <-t.C:
+				e.sampleMemory()
 				e.ExpireCycle()
+				e.RetentionCycle()
 			}
 		}
 	}(x.done)

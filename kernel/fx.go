@@ -22,18 +22,22 @@ const (
 	opIDMPConfig byte = 0x15 // duration s, max size: start or reconfigure IDMP
 	opIDMPRecord byte = 0x16 // pid, iid, id: remember what (pid, iid) added
 	opIDMPDup    byte = 0x17 // count one duplicate
+	opRetention  byte = 0x18 // max age ms, max len, max bytes, discard
 
-	opGroupNew     byte = 0x20 // group, last id, entries read (varint)
-	opGroupSetID   byte = 0x21 // group, last id, entries read (varint)
-	opGroupDel     byte = 0x22 // group
-	opConsumerNew  byte = 0x23 // group, consumer, time
-	opConsumerDel  byte = 0x24 // group, consumer
-	opSeen         byte = 0x25 // group, consumer, time: creates the consumer if needed
-	opDeliver      byte = 0x26 // group, consumer, time, noack, last id, entries read, n, n×id
-	opPlace        byte = 0x27 // group, consumer, active time (varint, -1 none), n, n×(id, time varint, count varint)
-	opAck          byte = 0x28 // group, n, n×id
-	opUnown        byte = 0x29 // group, n, n×(id, count varint): XNACK
-	opGroupRaiseID byte = 0x2a // group, id: move the last delivered ID forward only
+	opGroupNew       byte = 0x20 // group, last id, entries read (varint)
+	opGroupSetID     byte = 0x21 // group, last id, entries read (varint)
+	opGroupDel       byte = 0x22 // group
+	opConsumerNew    byte = 0x23 // group, consumer, time
+	opConsumerDel    byte = 0x24 // group, consumer
+	opSeen           byte = 0x25 // group, consumer, time: creates the consumer if needed
+	opDeliver        byte = 0x26 // group, consumer, time, noack, last id, entries read, n, n×id
+	opPlace          byte = 0x27 // group, consumer, active time (varint, -1 none), n, n×(id, time varint, count varint)
+	opAck            byte = 0x28 // group, n, n×id
+	opUnown          byte = 0x29 // group, n, n×(id, count varint): XNACK
+	opGroupRaiseID   byte = 0x2a // group, id: move the last delivered ID forward only
+	opGroupConfig    byte = 0x2b // group, max deliver, dead letter key, ack wait ms
+	opDeadLettered   byte = 0x2c // group, ID list: acked and counted as dead-lettered
+	opDeadLetterFail byte = 0x2d // group: one dead-lettering refused by its target
 
 	opDel       byte = 0x30 // delete the key
 	opExpire    byte = 0x31 // at (varint unix ms)

@@ -35,8 +35,12 @@ func (c *Ctx) CreateGroup(key []byte, s *Stream, name []byte, last streams.ID, e
 	r.bytes(name)
 	r.id(last)
 	r.v(entriesRead)
-	s.addGroup(groups.New(string(name), last, entriesRead))
+	g := groups.New(string(name), last, entriesRead)
+	s.addGroup(g)
 	c.e.changed(c.dbi, key, changeData)
+	if d := c.e.groupDefaults(); d != (groups.Settings{}) {
+		c.ConfigureGroup(key, g, d)
+	}
 }
 
 func replayGroupNew(e *Engine, d *decoder, t *target) error {

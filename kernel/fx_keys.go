@@ -137,6 +137,9 @@ func (e *Engine) applyRename(db int, src, dst []byte) error {
 	if at != -1 {
 		d.expires[string(dst)] = at
 	}
+	if s, ok := v.(*Stream); ok && s.retention.MaxAge > 0 {
+		e.aging(db, string(dst))
+	}
 	e.changed(db, src, changeKey)
 	e.changed(db, dst, changeKey)
 	return nil
@@ -169,9 +172,13 @@ func (e *Engine) applyCopy(db int, src []byte, dstDB int, dst []byte) error {
 	}
 	to := e.dbs[dstDB]
 	to.remove(string(dst))
-	to.set(string(dst), e.copyValue(v))
+	cp := e.copyValue(v)
+	to.set(string(dst), cp)
 	if at := e.dbs[db].Expire(string(src)); at != -1 {
 		to.expires[string(dst)] = at
+	}
+	if s, ok := cp.(*Stream); ok && s.retention.MaxAge > 0 {
+		e.aging(dstDB, string(dst))
 	}
 	e.changed(dstDB, dst, changeKey)
 	return nil
@@ -204,6 +211,7 @@ func (e *Engine) copyValue(v Value) Value {
 			return true
 		})
 		s.SetMeta(x.LastID(), x.EntriesAdded(), x.MaxDeletedID())
+		s.retention = x.retention
 		x.EachGroup(func(g *groups.Group) bool {
 			s.addGroup(copyGroup(g))
 			return true
@@ -233,6 +241,8 @@ func copyGroup(g *groups.Group) *groups.Group {
 		ng.RestoreNACK(n, owners[g.Owner(n)], n.Order())
 		return true
 	})
+	ng.SetSettings(g.Settings())
+	ng.SetCounters(g.DeadLettered(), g.DeadLetterFailures())
 	return ng
 }
 

@@ -8,9 +8,15 @@ import (
 )
 
 // CreateStream makes an empty stream at key, replacing an expired value.
+// It starts with the server's default limits (stream-max-*), logged as
+// its own.
 func (c *Ctx) CreateStream(key []byte) *Stream {
 	c.e.begin(c.dbi, key, opStreamNew)
-	return c.e.applyStreamNew(c.dbi, key)
+	s := c.e.applyStreamNew(c.dbi, key)
+	if r := c.e.retentionDefaults(); r.Set() {
+		c.SetRetention(key, s, r)
+	}
+	return s
 }
 
 func (e *Engine) applyStreamNew(db int, key []byte) *Stream {

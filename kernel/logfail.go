@@ -36,19 +36,28 @@ func (e *Engine) writeDenied(cmd *Command) string {
 	return ""
 }
 
-// WriteDenied is writeDenied for the protocol layer, which refuses a write
-// command while queuing it in MULTI, as Redis does.
+// WriteDenied is the refusal a command gets before it runs (a write while
+// the log fails, a command that adds data past maxmemory), for the
+// protocol layer, which refuses it while queuing it in MULTI, as Redis does.
 func (e *Engine) WriteDenied(cmd *Command) string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.writeDenied(cmd)
+	if msg := e.writeDenied(cmd); msg != "" {
+		return msg
+	}
+	return e.oomDenied(cmd)
 }
 
 // multiDenied is the error EXEC gets instead of running a transaction with a
-// write command in it while the log fails (Redis's execCommandAbort).
+// write command in it while the log fails, or one that adds data past
+// maxmemory (Redis's execCommandAbort).
 func (e *Engine) multiDenied(cmds []Queued) string {
 	for _, q := range cmds {
-		if msg := e.writeDenied(q.Cmd); msg != "" {
+		msg := e.writeDenied(q.Cmd)
+		if msg == "" {
+			msg = e.oomDenied(q.Cmd)
+		}
+		if msg != "" {
 			return "EXECABORT Transaction discarded because of: " + msg
 		}
 	}

@@ -45,6 +45,8 @@ func (e *Engine) capture() (*snapshot.State, int64, error) {
 					return true
 				})
 				s.IDMP = v.idmp.capture()
+				r := v.retention
+				s.Retention = snapshot.Retention{MaxAge: r.MaxAge, MaxLen: r.MaxLen, MaxBytes: r.MaxBytes, Discard: byte(r.Discard)}
 				k.Stream = s
 			default:
 				// Saving without it would lose it for good once the log
@@ -83,6 +85,11 @@ func (e *Engine) Restore(st *snapshot.State) error {
 				s.addGroup(g)
 			}
 			s.idmp = restoreIDMP(k.Stream.IDMP)
+			r := k.Stream.Retention
+			s.retention = Retention{MaxAge: r.MaxAge, MaxLen: r.MaxLen, MaxBytes: r.MaxBytes, Discard: DiscardPolicy(r.Discard)}
+			if s.retention.MaxAge > 0 {
+				e.aging(k.DB, k.Name)
+			}
 			d.set(k.Name, s)
 		} else {
 			d.set(k.Name, &String{B: k.String})

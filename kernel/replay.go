@@ -12,8 +12,9 @@ var replayOps = [256]func(e *Engine, d *decoder, t *target) error{
 	opGroupNew: replayGroupNew, opGroupSetID: replayGroupSetID, opGroupDel: replayGroupDel,
 	opConsumerNew: replayConsumerNew, opConsumerDel: replayConsumerDel, opSeen: replaySeen,
 	opDeliver: replayDeliver, opPlace: replayPlace, opAck: replayAck, opUnown: replayUnown,
-	opGroupRaiseID: replayGroupRaiseID,
-	opDel:          replayDel, opExpire: replayExpire, opPersist: replayPersist, opSetString: replaySetString,
+	opGroupRaiseID: replayGroupRaiseID, opRetention: replayRetention, opGroupConfig: replayGroupConfig,
+	opDeadLettered: replayDeadLettered, opDeadLetterFail: replayDeadLetterFail,
+	opDel: replayDel, opExpire: replayExpire, opPersist: replayPersist, opSetString: replaySetString,
 	opRename: replayRename, opCopy: replayCopy, opFlushDB: replayFlushDB, opFlushAll: replayFlushAll,
 	opSwapDB: replaySwapDB, opConfig: replayConfig,
 }

@@ -89,7 +89,7 @@ func randomCommands(t testing.TB, e *kernel.Engine, clock *int64, r *rand.Rand, 
 		*clock += int64(r.IntN(40))
 		s, g, cn := pick(keys), pick(groups), pick(consumers)
 		var args []string
-		switch r.IntN(30) {
+		switch r.IntN(34) {
 		case 0, 1, 2, 3:
 			args = []string{"XADD", s, "*", "f", fmt.Sprint(r.IntN(1000))}
 		case 4:
@@ -153,6 +153,15 @@ func randomCommands(t testing.TB, e *kernel.Engine, clock *int64, r *rand.Rand, 
 			}
 		case 29:
 			args = []string{"INCR", "k2"}
+		case 30:
+			args = []string{"XCFGSET", s, "MAXLEN", fmt.Sprint(r.IntN(40)), "DISCARD", pick([]string{"OLD", "NEW", "ACKED"}),
+				"MAXAGE", pick([]string{"0", "0", "500"})}
+		case 31:
+			args = []string{"XGROUP", "CONFIG", s, g, "MAXDELIVER", fmt.Sprint(r.IntN(4)), "ACKWAIT", pick([]string{"0", "20"})}
+		case 32:
+			args = []string{"XGROUP", "REDRIVE", s, g, "COUNT", fmt.Sprint(1 + r.IntN(3))}
+		case 33:
+			args = []string{"XNACK", s, g, "FATAL", "IDS", "1", anyID()}
 		}
 		argv := make([][]byte, len(args))
 		for i, a := range args {
@@ -178,6 +187,7 @@ func randomCommands(t testing.TB, e *kernel.Engine, clock *int64, r *rand.Rand, 
 // Replay of the records a run wrote reaches exactly the state the run
 // left, byte for byte, config changes and served blocked readers included.
 func TestReplayEqualsLive(t *testing.T) {
+	withPending := 0
 	for seed := range uint64(20) {
 		clock := int64(1_700_000_000_000)
 		live := newEngine(&clock)
@@ -204,9 +214,12 @@ func TestReplayEqualsLive(t *testing.T) {
 				}
 			}
 		}
-		if pending == 0 {
-			t.Fatalf("seed %d: nothing pending at the end; the test proves little", seed)
+		if pending > 0 {
+			withPending++
 		}
+	}
+	if withPending < 10 {
+		t.Fatalf("only %d of 20 runs ended with entries pending; the test proves little", withPending)
 	}
 }
 

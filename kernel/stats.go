@@ -8,6 +8,10 @@ type stats struct {
 	errors map[string]int64 // errorstats, by error code
 	// expiredKeys counts keys removed because their time had come.
 	expiredKeys, expireCycles int64
+	// retentionTrimmed counts entries the MAXAGE sweep removed; sweepMax is
+	// its longest lock hold.
+	retentionTrimmed int64
+	sweepMax         time.Duration
 }
 
 // CommandStat is one command's commandstats line.
@@ -19,6 +23,7 @@ func (s *stats) init(t *Table) {
 	s.cmds = make([]CommandStat, len(t.all))
 	s.errors = map[string]int64{}
 	s.expiredKeys, s.expireCycles = 0, 0
+	s.retentionTrimmed, s.sweepMax = 0, 0
 }
 
 func (s *stats) count(cmd *Command, start time.Time, failed bool) {

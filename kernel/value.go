@@ -23,8 +23,9 @@ func (*String) TypeName() string { return "string" }
 // logged exactly as it was applied.
 type Stream struct {
 	*streams.Stream
-	groups *btree.Map[string, *groups.Group] // nil until the first group
-	idmp   *idmpState                        // nil until the first IDMP
+	groups    *btree.Map[string, *groups.Group] // nil until the first group
+	idmp      *idmpState                        // nil until the first IDMP
+	retention Retention
 }
 
 // TypeName is what TYPE answers.

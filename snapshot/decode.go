@@ -63,3 +63,13 @@ func (d *decoder) str() string { return string(d.bytes()) }
 func (d *decoder) id() streams.ID {
 	return streams.ID{Ms: d.uvarint(), Seq: d.uvarint()}
 }
+
+func (d *decoder) byte() byte {
+	if len(d.b) == 0 {
+		d.fail()
+		return 0
+	}
+	b := d.b[0]
+	d.b = d.b[1:]
+	return b
+}

@@ -7,8 +7,12 @@ import (
 )
 
 const (
-	magic      = "SLUICESN"
-	version    = 2                          // 2: pending entries by ID with their delivery order
+	magic = "SLUICESN"
+	// version 3: stream limits (retention) and group settings and
+	// counters; 2: pending entries by ID with their delivery order. Files
+	// of version 2 still load.
+	version    = 3
+	minVersion = 2
 	headerSize = len(magic) + 4 + 8 + 8 + 4 // magic, version, LSN, time, CRC
 
 	secConfig  byte = 1

@@ -57,6 +57,7 @@ func read(path string, st *State) (Info, error) {
 
 // reader reads one file front to back; st is nil when only verifying.
 type reader struct {
+	version uint32
 	br      *bufio.Reader
 	left    int64 // file bytes not yet read
 	crc     uint32
@@ -106,8 +107,10 @@ func (r *reader) file() error {
 	if crc32.Checksum(h[:28], castagnoli) != binary.BigEndian.Uint32(h[28:]) {
 		return corrupt("header CRC mismatch")
 	}
-	if v := binary.BigEndian.Uint32(h[8:]); v != version {
+	if v := binary.BigEndian.Uint32(h[8:]); v < minVersion || v > version {
 		return corrupt("unknown version %d", v)
+	} else {
+		r.version = v
 	}
 	r.info.LSN = binary.BigEndian.Uint64(h[12:])
 	r.info.Time = int64(binary.BigEndian.Uint64(h[20:]))

@@ -71,12 +71,16 @@ func (r *reader) stream(length int64) error {
 	ng := d.count()
 	var gs []*groups.Group
 	for range ng {
-		g := decodeGroup(&d, r.st != nil)
+		g := decodeGroup(&d, r.version, r.st != nil)
 		if r.st != nil {
 			gs = append(gs, g)
 		}
 	}
 	idmp := decodeIDMP(&d)
+	var ret Retention
+	if r.version >= 3 {
+		ret = Retention{MaxAge: d.varint(), MaxLen: d.uvarint(), MaxBytes: d.uvarint(), Discard: d.byte()}
+	}
 	if nb := d.uvarint(); d.bad || len(d.b) != 0 || nb != nblocks {
 		return corrupt("malformed stream header")
 	}
@@ -94,17 +98,25 @@ func (r *reader) stream(length int64) error {
 		s.LoadBlock(b)
 	}
 	s.SetMeta(last, added, maxDeleted)
-	k.Stream = &Stream{Stream: s, Groups: gs, IDMP: idmp}
+	k.Stream = &Stream{Stream: s, Groups: gs, IDMP: idmp, Retention: ret}
 	r.st.Keys = append(r.st.Keys, k)
 	return nil
 }
 
 // decodeGroup reads what appendGroup wrote; it returns nil unless build.
-func decodeGroup(d *decoder, build bool) *groups.Group {
+func decodeGroup(d *decoder, version uint32, build bool) *groups.Group {
 	name, last, read := d.str(), d.id(), d.varint()
 	var g *groups.Group
 	if build {
 		g = groups.New(name, last, read)
+	}
+	if version >= 3 {
+		set := groups.Settings{MaxDeliver: d.varint(), DeadLetter: d.str(), AckWait: d.varint()}
+		dead, failures := d.varint(), d.varint()
+		if build {
+			g.SetSettings(set)
+			g.SetCounters(dead, failures)
+		}
 	}
 	nc := d.count()
 	var cons []*groups.Consumer

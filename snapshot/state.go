@@ -32,8 +32,16 @@ type Key struct {
 // and its idempotent-producer memory (nil when XADD IDMP was never used).
 type Stream struct {
 	*streams.Stream
-	Groups []*groups.Group
-	IDMP   *IDMP
+	Groups    []*groups.Group
+	IDMP      *IDMP
+	Retention Retention
+}
+
+// Retention is a stream's own limits (XCFGSET MAXAGE...); zero is none.
+type Retention struct {
+	MaxAge           int64
+	MaxLen, MaxBytes uint64
+	Discard          byte
 }
 
 // IDMP is a stream's XADD IDMP state: settings, counters, and per producer

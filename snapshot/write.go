@@ -135,6 +135,10 @@ func (w *writer) stream(k *Key) {
 		b = appendGroup(b, g)
 	}
 	b = appendIDMP(b, s.IDMP)
+	b = binary.AppendVarint(b, s.Retention.MaxAge)
+	b = binary.AppendUvarint(b, s.Retention.MaxLen)
+	b = binary.AppendUvarint(b, s.Retention.MaxBytes)
+	b = append(b, s.Retention.Discard)
 	blocks, size := 0, int64(0)
 	s.EachBlock(func(blk streams.Block) bool {
 		blocks++
@@ -178,6 +182,12 @@ func appendGroup(b []byte, g *groups.Group) []byte {
 	b = appendString(b, g.Name())
 	b = appendID(b, g.LastID())
 	b = binary.AppendVarint(b, g.EntriesRead())
+	set := g.Settings()
+	b = binary.AppendVarint(b, set.MaxDeliver)
+	b = appendString(b, set.DeadLetter)
+	b = binary.AppendVarint(b, set.AckWait)
+	b = binary.AppendVarint(b, g.DeadLettered())
+	b = binary.AppendVarint(b, g.DeadLetterFailures())
 	b = binary.AppendUvarint(b, uint64(g.NumConsumers()))
 	index := make(map[string]uint64, g.NumConsumers())
 	g.Consumers(func(c *groups.Consumer) bool {

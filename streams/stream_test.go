@@ -479,3 +479,22 @@ func TestBytesFollowsBlocks(t *testing.T) {
 		t.Fatalf("empty stream holds %d bytes", s.Bytes())
 	}
 }
+
+// Trimming by bytes drops whole head blocks until the rest fits.
+func TestTrimByBytes(t *testing.T) {
+	s := New()
+	for i := uint64(1); i <= 1000; i++ {
+		s.Append(ID{i, 0}, [][]byte{[]byte("f"), make([]byte, 90)}, DefaultLimits)
+	}
+	limit := s.Bytes() / 2
+	n := s.Trim(Trim{ByBytes: true, MaxBytes: limit})
+	if s.Bytes() > limit || n == 0 {
+		t.Fatalf("removed %d, %d bytes left over a limit of %d", n, s.Bytes(), limit)
+	}
+	if s.Len() != 1000-uint64(n) || s.FirstID() != (ID{uint64(n) + 1, 0}) {
+		t.Fatalf("len %d, first %v after removing %d", s.Len(), s.FirstID(), n)
+	}
+	if before := s.Bytes(); s.Trim(Trim{ByBytes: true, MaxBytes: limit}) != 0 || s.Bytes() != before {
+		t.Fatal("a stream within its bytes was trimmed")
+	}
+}

@@ -5,8 +5,12 @@ type Trim struct {
 	ByMinID bool
 	MaxLen  uint64
 	MinID   ID
-	Approx  bool  // "~": whole blocks only
-	Limit   int64 // most entries removed per call; 0 = no limit
+	// ByBytes trims whole blocks from the head until Bytes is at most
+	// MaxBytes (MAXBYTES); MaxLen and MinID are then unused.
+	ByBytes  bool
+	MaxBytes uint64
+	Approx   bool  // "~": whole blocks only
+	Limit    int64 // most entries removed per call; 0 = no limit
 	// Keep, when set, protects entries still referenced (the ACKED policy):
 	// they stay in the stream and trimming goes on past them.
 	Keep func(ID) bool
@@ -23,7 +27,7 @@ func (s *Stream) Trim(t Trim) int64 {
 	var removed int64
 	cursor := MinID // blocks before cursor hold only kept entries
 	for s.length > 0 {
-		if !t.ByMinID && s.length <= t.MaxLen {
+		if t.ByBytes && s.bytes <= t.MaxBytes || !t.ByBytes && !t.ByMinID && s.length <= t.MaxLen {
 			break
 		}
 		b := s.blockFrom(cursor)
@@ -31,9 +35,12 @@ func (s *Stream) Trim(t Trim) int64 {
 			break
 		}
 		var whole bool
-		if t.ByMinID {
+		switch {
+		case t.ByBytes:
+			whole = true // the loop stops once the bytes fit
+		case t.ByMinID:
 			whole = b.last.Less(t.MinID)
-		} else {
+		default:
 			whole = s.length-uint64(b.live) >= t.MaxLen
 		}
 		switch {
