@@ -111,5 +111,6 @@ func (g *Group) Ack(id streams.ID) bool {
 	} else {
 		c.pel.DeleteHint(id, &c.hint)
 	}
+	g.leave(id)
 	return true
 }

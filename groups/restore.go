@@ -49,3 +49,12 @@ func (g *Group) RestoreNACK(n NACK, owner *Consumer, order uint64) {
 		g.byTime.Set(n.key())
 	}
 }
+
+// NextOrder is the delivery-time place order the next delivery gets;
+// snapshots keep it, so that a restored group numbers deliveries as the
+// live one would have.
+func (g *Group) NextOrder() uint64 { return g.nextOrder }
+
+// RestoreNextOrder sets NextOrder as a snapshot had it, once the pending
+// entries are restored.
+func (g *Group) RestoreNextOrder(n uint64) { g.nextOrder = max(g.nextOrder, n) }
