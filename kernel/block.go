@@ -233,7 +233,7 @@ func (e *Engine) groupReady(kw *keyWaits, group string) bool {
 		return true
 	}
 	g := s.Group([]byte(group))
-	return g == nil || (s.Len() > 0 && g.LastID().Less(s.LastEntryID()))
+	return g == nil || (s.Len() > 0 && g.LastID().Less(s.LastEntryID())) || g.HasReady()
 }
 
 // serve runs a waiter's command again and reports whether that answered

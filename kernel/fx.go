@@ -38,6 +38,9 @@ const (
 	opGroupConfig    byte = 0x2b // group, max deliver, dead letter key, ack wait ms
 	opDeadLettered   byte = 0x2c // group, ID list: acked and counted as dead-lettered
 	opDeadLetterFail byte = 0x2d // group: one dead-lettering refused by its target
+	opOrderBy        byte = 0x2e // group, field ("" off)
+	opHold           byte = 0x2f // group, ID list: passed over for their key's turn
+	opUnhold         byte = 0x40 // group, ID list: held entries dropped, their entry gone
 
 	opDel       byte = 0x30 // delete the key
 	opExpire    byte = 0x31 // at (varint unix ms)

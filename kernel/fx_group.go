@@ -66,7 +66,7 @@ func (c *Ctx) SetGroupID(key []byte, g *groups.Group, last streams.ID, entriesRe
 	r.str(g.Name())
 	r.id(last)
 	r.v(entriesRead)
-	g.SetLastID(last, entriesRead)
+	applyGroupSetID(g, last, entriesRead)
 	c.e.changed(c.dbi, key, changeAdded) // a rewound group may serve its waiters
 }
 
@@ -79,8 +79,15 @@ func replayGroupSetID(e *Engine, d *decoder, t *target) error {
 	if err != nil {
 		return err
 	}
-	g.SetLastID(last, read)
+	applyGroupSetID(g, last, read)
 	return nil
+}
+
+// applyGroupSetID moves g; entries held for their key's turn after last
+// are dropped, to be read again as new.
+func applyGroupSetID(g *groups.Group, last streams.ID, read int64) {
+	g.SetLastID(last, read)
+	g.DropHeldAfter(last)
 }
 
 // RaiseGroupID moves the group's last delivered ID forward to id, leaving
@@ -172,8 +179,9 @@ func (c *Ctx) DeleteConsumer(key []byte, g *groups.Group, name []byte) (pending 
 	r := c.e.begin(c.dbi, key, opConsumerDel)
 	r.str(g.Name())
 	r.bytes(name)
-	c.e.changed(c.dbi, key, changeData)
-	return g.DeleteConsumer(name)
+	pending, ok = g.DeleteConsumer(name)
+	c.e.changed(c.dbi, key, freed(g))
+	return pending, ok
 }
 
 func replayConsumerDel(e *Engine, d *decoder, t *target) error {
@@ -237,14 +245,28 @@ func (c *Ctx) Deliver(key []byte, s *Stream, g *groups.Group, cn *groups.Consume
 	r.id(last)
 	r.v(read)
 	r.ids(ids)
-	applyDeliver(g, cn, c.Now, noack, last, read, ids)
+	var keyed []Keyed
+	if ordered(g) {
+		keyed = lookupKeys(s, g, ids) // (XREADGROUP takes DeliverOrdered for these)
+	}
+	applyDeliver(g, cn, c.Now, noack, last, read, ids, keyed)
 	c.e.changed(c.dbi, key, changeData)
 }
 
-func applyDeliver(g *groups.Group, cn *groups.Consumer, now int64, noack bool, last streams.ID, read int64, ids []streams.ID) {
-	if !noack {
-		for _, id := range ids {
-			g.Deliver(id, cn, now)
+// applyDeliver delivers ids; keyed, for a group with ORDERBY, has each
+// one's ordering key: a held entry whose turn came is no longer held, and
+// each takes its key's turn.
+func applyDeliver(g *groups.Group, cn *groups.Consumer, now int64, noack bool, last streams.ID, read int64, ids []streams.ID, keyed []Keyed) {
+	for i, id := range ids {
+		if keyed != nil && !g.LastID().Less(id) {
+			g.Unhold(id) // held entries are all at or before the last ID
+		}
+		if noack {
+			continue
+		}
+		g.Deliver(id, cn, now)
+		if keyed != nil && keyed[i].Has {
+			g.Occupy(id, keyed[i].Key)
 		}
 	}
 	g.SetLastID(last, read)
@@ -256,7 +278,7 @@ func replayDeliver(e *Engine, d *decoder, t *target) error {
 	if d.err != nil {
 		return d.err
 	}
-	_, g, err := groupOf(e, t, group)
+	s, g, err := groupOf(e, t, group)
 	if err != nil {
 		return err
 	}
@@ -264,7 +286,11 @@ func replayDeliver(e *Engine, d *decoder, t *target) error {
 	if err != nil {
 		return err
 	}
-	applyDeliver(g, cn, now, noack, last, read, ids)
+	var keyed []Keyed
+	if ordered(g) {
+		keyed = lookupKeys(s, g, ids)
+	}
+	applyDeliver(g, cn, now, noack, last, read, ids, keyed)
 	return nil
 }
 
@@ -289,13 +315,54 @@ func (c *Ctx) Place(key []byte, g *groups.Group, cn *groups.Consumer, ns []group
 		r.v(n.DeliveryTime)
 		r.v(n.DeliveryCount)
 	}
-	for _, n := range ns {
-		g.Place(n.ID, cn, n.DeliveryTime, n.DeliveryCount)
-	}
+	applyPlace(c.lookupOrderStream(key, g), g, cn, ns)
 	if active {
 		cn.MarkActive(c.Now)
 	}
 	c.e.changed(c.dbi, key, changeData)
+}
+
+// applyPlace places each entry; one that was not pending takes its key's
+// turn in an ORDERBY group (s is the stream then, nil otherwise).
+func applyPlace(s *Stream, g *groups.Group, cn *groups.Consumer, ns []groups.NACK) {
+	for _, n := range ns {
+		_, had := g.Lookup(n.ID)
+		g.Place(n.ID, cn, n.DeliveryTime, n.DeliveryCount)
+		if !had {
+			nowPending(s, g, n.ID)
+		}
+	}
+}
+
+// nowPending notes, in an ORDERBY group (s non-nil), that id was made
+// pending other than by a read (XCLAIM or XNACK FORCE): it takes its key's
+// turn, and if it was held, it is no longer.
+func nowPending(s *Stream, g *groups.Group, id streams.ID) {
+	if s == nil {
+		return
+	}
+	g.Unhold(id)
+	if k := lookupKeys(s, g, []streams.ID{id}); k[0].Has {
+		g.Occupy(id, k[0].Key)
+	}
+}
+
+// orderStream is s when g's changes involve ordering state, else nil.
+func orderStream(s *Stream, g *groups.Group) *Stream {
+	if ordered(g) {
+		return s
+	}
+	return nil
+}
+
+// lookupOrderStream is key's stream when g's changes involve ordering
+// state, else nil.
+func (c *Ctx) lookupOrderStream(key []byte, g *groups.Group) *Stream {
+	if !ordered(g) {
+		return nil
+	}
+	s, _ := c.db.Lookup(string(key), c.Now).(*Stream)
+	return s
 }
 
 func replayPlace(e *Engine, d *decoder, t *target) error {
@@ -308,7 +375,7 @@ func replayPlace(e *Engine, d *decoder, t *target) error {
 	if d.err != nil {
 		return d.err
 	}
-	_, g, err := groupOf(e, t, group)
+	s, g, err := groupOf(e, t, group)
 	if err != nil {
 		return err
 	}
@@ -316,9 +383,7 @@ func replayPlace(e *Engine, d *decoder, t *target) error {
 	if err != nil {
 		return err
 	}
-	for _, n := range ns {
-		g.Place(n.ID, cn, n.DeliveryTime, n.DeliveryCount)
-	}
+	applyPlace(orderStream(s, g), g, cn, ns)
 	if active >= 0 {
 		cn.MarkActive(active)
 	}
@@ -349,8 +414,17 @@ func (c *Ctx) Ack(key []byte, g *groups.Group, ids []streams.ID) int64 {
 	}
 	n := int64(l.n)
 	r.setCount(mark, uint64(n))
-	c.e.changed(c.dbi, key, changeData)
+	c.e.changed(c.dbi, key, freed(g))
 	return n
+}
+
+// freed is how a change that takes entries out of g's PEL changed the
+// key: it may let entries held for their key's turn go (ORDERBY).
+func freed(g *groups.Group) change {
+	if g.HasReady() {
+		return changeAdded
+	}
+	return changeData
 }
 
 func replayAck(e *Engine, d *decoder, t *target) error {
@@ -381,8 +455,8 @@ func (c *Ctx) Unown(key []byte, g *groups.Group, ids []streams.ID, counts []int6
 	for i, id := range ids {
 		r.id(id)
 		r.v(counts[i])
-		g.Unown(id, counts[i])
 	}
+	applyUnown(c.lookupOrderStream(key, g), g, ids, counts)
 	// Released entries are claimable at once: XREADGROUP CLAIM readers
 	// run again.
 	c.e.changed(c.dbi, key, changeAdded)
@@ -398,12 +472,20 @@ func replayUnown(e *Engine, d *decoder, t *target) error {
 	if d.err != nil {
 		return d.err
 	}
-	_, g, err := groupOf(e, t, group)
+	s, g, err := groupOf(e, t, group)
 	if err != nil {
 		return err
 	}
-	for i, id := range ids {
-		g.Unown(id, counts[i])
-	}
+	applyUnown(orderStream(s, g), g, ids, counts)
 	return nil
+}
+
+func applyUnown(s *Stream, g *groups.Group, ids []streams.ID, counts []int64) {
+	for i, id := range ids {
+		_, had := g.Lookup(id)
+		g.Unown(id, counts[i])
+		if !had {
+			nowPending(s, g, id)
+		}
+	}
 }

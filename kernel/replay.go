@@ -14,6 +14,7 @@ var replayOps = [256]func(e *Engine, d *decoder, t *target) error{
 	opDeliver: replayDeliver, opPlace: replayPlace, opAck: replayAck, opUnown: replayUnown,
 	opGroupRaiseID: replayGroupRaiseID, opRetention: replayRetention, opGroupConfig: replayGroupConfig,
 	opDeadLettered: replayDeadLettered, opDeadLetterFail: replayDeadLetterFail,
+	opOrderBy: replayOrderBy, opHold: replayHold, opUnhold: replayUnhold,
 	opDel: replayDel, opExpire: replayExpire, opPersist: replayPersist, opSetString: replaySetString,
 	opRename: replayRename, opCopy: replayCopy, opFlushDB: replayFlushDB, opFlushAll: replayFlushAll,
 	opSwapDB: replaySwapDB, opConfig: replayConfig,

@@ -23,6 +23,9 @@ type Reply interface {
 	// SetMap makes the deferred aggregate a RESP3 map of n pairs, or in
 	// RESP2 an array of n elements (XREAD's array of [key, entries]).
 	SetMap(mark, n int)
+	// Truncate drops all written since mark (from DeferArray): a part of
+	// the reply given up, such as a stream with nothing to send after all.
+	Truncate(mark int)
 	// Resp3 tells whether the client speaks RESP3, for the few replies
 	// whose shapes differ beyond what Map and Set express.
 	Resp3() bool
@@ -46,4 +49,5 @@ func (Discard) Verbatim(string, string) {}
 func (Discard) DeferArray() int         { return 0 }
 func (Discard) SetArray(int, int)       {}
 func (Discard) SetMap(int, int)         {}
+func (Discard) Truncate(int)            {}
 func (Discard) Resp3() bool             { return false }

@@ -152,7 +152,7 @@ func (c *Ctx) DeadLettered(key []byte, g *groups.Group, ids []streams.ID) {
 	w.str(g.Name())
 	w.ids(ids)
 	applyDeadLettered(g, ids)
-	c.e.changed(c.dbi, key, changeData)
+	c.e.changed(c.dbi, key, freed(g))
 }
 
 func applyDeadLettered(g *groups.Group, ids []streams.ID) {

@@ -110,12 +110,30 @@ func decodeGroup(d *decoder, version uint32, build bool) *groups.Group {
 	if build {
 		g = groups.New(name, last, read)
 	}
+	var nextOrder uint64
 	if version >= 3 {
 		set := groups.Settings{MaxDeliver: d.varint(), DeadLetter: d.str(), AckWait: d.varint()}
 		dead, failures := d.varint(), d.varint()
-		if build {
+		field := d.str()
+		held := map[string][]streams.ID{}
+		for range d.count() {
+			k := d.str()
+			var ids []streams.ID
+			for range d.count() {
+				ids = append(ids, d.id())
+			}
+			held[k] = ids
+		}
+		pending := map[streams.ID]string{}
+		for range d.count() {
+			id := d.id()
+			pending[id] = d.str()
+		}
+		nextOrder = d.uvarint()
+		if build && !d.bad {
 			g.SetSettings(set)
 			g.SetCounters(dead, failures)
+			g.RestoreOrder(field, held, pending)
 		}
 	}
 	nc := d.count()
@@ -145,6 +163,9 @@ func decodeGroup(d *decoder, version uint32, build bool) *groups.Group {
 			}
 			g.RestoreNACK(n, o, order)
 		}
+	}
+	if build {
+		g.RestoreNextOrder(nextOrder)
 	}
 	return g
 }

@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"os"
 	"runtime"
+	"slices"
 
 	"sluice/groups"
 	"sluice/streams"
@@ -188,6 +189,8 @@ func appendGroup(b []byte, g *groups.Group) []byte {
 	b = binary.AppendVarint(b, set.AckWait)
 	b = binary.AppendVarint(b, g.DeadLettered())
 	b = binary.AppendVarint(b, g.DeadLetterFailures())
+	b = appendOrder(b, g)
+	b = binary.AppendUvarint(b, g.NextOrder())
 	b = binary.AppendUvarint(b, uint64(g.NumConsumers()))
 	index := make(map[string]uint64, g.NumConsumers())
 	g.Consumers(func(c *groups.Consumer) bool {
@@ -210,6 +213,41 @@ func appendGroup(b []byte, g *groups.Group) []byte {
 		b = binary.AppendUvarint(b, n.Order())
 		return true
 	})
+	return b
+}
+
+// appendOrder writes a group's per-key ordering: the field, each key's
+// held entries oldest first, and the keys of pending entries (their entry
+// may be gone by the next start).
+func appendOrder(b []byte, g *groups.Group) []byte {
+	b = appendString(b, g.OrderBy())
+	var keys []string
+	held := map[string][]streams.ID{}
+	g.EachHeld(func(k string, ids []streams.ID) {
+		keys = append(keys, k)
+		held[k] = ids
+	})
+	slices.Sort(keys)
+	b = binary.AppendUvarint(b, uint64(len(keys)))
+	for _, k := range keys {
+		b = appendString(b, k)
+		b = binary.AppendUvarint(b, uint64(len(held[k])))
+		for _, id := range held[k] {
+			b = appendID(b, id)
+		}
+	}
+	type pk struct {
+		id  streams.ID
+		key string
+	}
+	var pending []pk
+	g.EachPendingKey(func(id streams.ID, k string) { pending = append(pending, pk{id, k}) })
+	slices.SortFunc(pending, func(a, b pk) int { return a.id.Compare(b.id) })
+	b = binary.AppendUvarint(b, uint64(len(pending)))
+	for _, p := range pending {
+		b = appendID(b, p.id)
+		b = appendString(b, p.key)
+	}
 	return b
 }
 

@@ -89,6 +89,8 @@
 //	0x15 idmp-config  duration s, max size
 //	0x16 idmp-record  pid, iid, id (at the record's time)
 //	0x17 idmp-dup     (a duplicate counted)
+//	0x18 retention    max age ms, max len, max bytes (uvarints), discard
+//	                  (byte: 0 old, 1 new, 2 acked): XCFGSET's limits
 //	0x20 group-new    group, last id, entries read (varint, -1 unknown)
 //	0x21 group-setid  group, last id, entries read
 //	0x22 group-del    group
@@ -101,6 +103,14 @@
 //	0x28 ack          group, ID list
 //	0x29 unown        group, n, n × (id, delivery count varint): XNACK
 //	0x2a group-raise  group, id: last delivered ID forward only
+//	0x2b group-config group, max deliver, dead-letter key, ack wait ms
+//	0x2c dead-lettered group, ID list: acked, counted as dead-lettered (the
+//	                  copy to the dead-letter stream is its own add op)
+//	0x2d dlq-failed   group: one dead-lettering refused by its target
+//	0x2e order-by     group, field ("" turns per-key ordering off)
+//	0x2f hold         group, ID list: new entries a read passed over for
+//	                  their key's turn (their keys are read from the entries)
+//	0x40 unhold       group, ID list: held entries dropped, their entry gone
 //	0x30 del          (the key goes)
 //	0x31 expire       at (varint unix ms)
 //	0x32 persist
