@@ -10,17 +10,20 @@ import (
 )
 
 // XGROUP CONFIG key group [MAXDELIVER n] [DEADLETTER dlq-key] [ACKWAIT ms]
+// [ORDERBY field]
 //
 // sluice's own group settings (0 or "" turns one off): after MAXDELIVER
 // deliveries an entry goes to the dead-letter stream (DEADLETTER, or
 // "<key>:dlq"); XREADGROUP ">" hands out again entries pending longer than
-// ACKWAIT ms, oldest first, before new ones.
+// ACKWAIT ms, oldest first, before new ones; with ORDERBY, no entry goes
+// out while an earlier one with the same value of field is pending.
 func xgroupConfig(c *Ctx) { xgroup(c, groupConfig) }
 
 func groupConfig(c *Ctx, s *kernel.Stream, g *groups.Group, _ xgroupOpts) {
 	args := c.Args
 	key := args[2]
 	set := g.Settings()
+	orderBy, setOrder := g.OrderBy(), false
 	if len(args) == 4 {
 		c.Error("ERR At least one parameter must be specified")
 		return
@@ -48,12 +51,23 @@ func groupConfig(c *Ctx, s *kernel.Stream, g *groups.Group, _ xgroupOpts) {
 				return
 			}
 			set.DeadLetter = string(v)
+		case "orderby":
+			orderBy, setOrder = string(v), true
 		default:
 			c.Error(errSyntax)
 			return
 		}
 	}
-	c.ConfigureGroup(key, g, set)
+	if setOrder && orderBy != g.OrderBy() {
+		if orderBy != "" && g.Held() > 0 {
+			c.Error("ERR ORDERBY cannot change while entries are held back for their key's turn; set ORDERBY \"\" and let them drain first")
+			return
+		}
+		c.SetOrderBy(key, s, g, orderBy)
+	}
+	if set != g.Settings() || !setOrder {
+		c.ConfigureGroup(key, g, set)
+	}
 	c.Dirty(1)
 	c.W.Status("OK")
 }

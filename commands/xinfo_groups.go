@@ -49,10 +49,11 @@ func xinfoGroups(c *Ctx) {
 // none for a group that uses no broker setting and dead-lettered nothing,
 // so that it answers as in Redis.
 func groupExtras(g *groups.Group) int {
-	if g.Settings() == (groups.Settings{}) && g.DeadLettered() == 0 && g.DeadLetterFailures() == 0 {
+	if g.Settings() == (groups.Settings{}) && g.DeadLettered() == 0 && g.DeadLetterFailures() == 0 &&
+		g.OrderBy() == "" && g.Held() == 0 {
 		return 0
 	}
-	return 5
+	return 7
 }
 
 // replyGroupSettings writes a group's broker settings and dead-letter
@@ -72,6 +73,10 @@ func replyGroupSettings(w Reply, g *groups.Group, s *kernel.Stream, key []byte, 
 	w.Int(g.DeadLettered())
 	w.BulkString("dead-letter-failures")
 	w.Int(g.DeadLetterFailures())
+	w.BulkString("order-by")
+	w.BulkString(g.OrderBy())
+	w.BulkString("held-back")
+	w.Int(int64(g.Held()))
 }
 
 func replyEntriesRead(w Reply, g *groups.Group) {

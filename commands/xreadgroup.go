@@ -47,7 +47,7 @@ func xreadgroup(c *Ctx) {
 		if history {
 			serve = true
 			claim = -1 // as in Redis, a history read turns CLAIM off for the streams after it too
-		} else if t.s.Len() > 0 && t.g.LastID().Less(t.s.LastEntryID()) {
+		} else if t.s.Len() > 0 && t.g.LastID().Less(t.s.LastEntryID()) || t.g.HasReady() {
 			serve, after = true, t.g.LastID()
 		}
 		minIdle := claim
@@ -67,6 +67,7 @@ func xreadgroup(c *Ctx) {
 		if served == 0 {
 			mark = c.W.DeferArray()
 		}
+		part := c.W.DeferArray()
 		served++
 		if !c.W.Resp3() {
 			c.W.Array(2)
@@ -80,6 +81,16 @@ func xreadgroup(c *Ctx) {
 		} else {
 			rd.fresh(start, idle, serve)
 			delivered = delivered || rd.n > 0
+			if rd.more {
+				wakeAt = c.Now // entries left unscanned may be deliverable: look again at once
+			}
+			if rd.n == 0 && orderedGroup(t.g) {
+				// Every entry was held for its key's turn: nothing to say
+				// about this stream, and a blocking read waits on.
+				c.W.Truncate(part)
+				served--
+				continue
+			}
 		}
 		sent, bytes = sent+rd.n, bytes+rd.bytes
 	}
@@ -124,6 +135,9 @@ func takeIdle(c *Ctx, t readTarget, minIdle, limit int64) (take []idleEntry, nex
 	set := t.g.Settings()
 	var dead []groups.NACK
 	t.g.Idle(minIdle, c.Now, t.s.Has, func(n groups.NACK, idle int64) bool {
+		if !t.g.EarliestPending(n.ID) {
+			return true // ORDERBY: an earlier entry of its key goes again first
+		}
 		if overDelivered(set, n) {
 			dead = append(dead, n)
 		} else {
@@ -192,6 +206,7 @@ type groupRead struct {
 	limit      int64 // entries it may send: COUNT, and what MAXCOUNT leaves
 	sizeLeft   int64 // MAXSIZE bytes left; soft: the entry crossing it is sent
 	n, bytes   int64 // entries and bytes sent
+	more       bool  // ORDERBY: the read passed over all the entries it may and stopped
 	buf        [48]byte
 }
 
@@ -268,19 +283,19 @@ func (rd *groupRead) fresh(start streams.ID, idle []idleEntry, news bool) {
 		}
 		rd.c.Place(rd.t.key, rd.t.g, rd.consumer, claimed, true)
 	}
+	if orderedGroup(rd.t.g) {
+		rd.freshOrdered(start, news)
+		w.SetArray(mark, int(rd.n))
+		return
+	}
 	if !news || rd.full() {
 		w.SetArray(mark, int(rd.n))
 		return
 	}
 	ids := rd.c.IDScratch()
 	rd.t.s.Range(start, streams.MaxID, false, func(id streams.ID, fv [][]byte) bool {
-		if rd.claimShape {
-			rd.claimEntry(id, fv, 0, 0)
-		} else {
-			replyEntry(w, id, fv, rd.buf[:0])
-		}
+		rd.reply(id, fv)
 		ids = append(ids, id)
-		rd.sent(id, fv)
 		return !rd.full()
 	})
 	rd.c.Deliver(rd.t.key, rd.t.s, rd.t.g, rd.consumer, ids, rd.noack)

@@ -138,6 +138,8 @@ func (w *writer) SetMap(mark, n int) {
 	}
 }
 
+func (w *writer) Truncate(mark int) { w.buf = w.buf[:mark] }
+
 func (w *writer) insertHeader(mark int, prefix byte, n int) {
 	var h [24]byte
 	hb := append(h[:0], prefix)
