@@ -34,8 +34,10 @@ var workloads = []workload{
 		usage: "drain a pre-filled stream with a consumer group: XREADGROUP then XACK",
 		description: "Fills <key> with -n entries (pipelined, not timed), creates group g at 0, then -c consumers\n" +
 			"read it with XREADGROUP COUNT --count and XACK what they read, until the stream is drained.\n" +
-			"Rows: entries read per second with the XREADGROUP call latency, and the XACK call latency.",
-		flags:   []cli.Flag{clientsFlag(50), countFlag},
+			"Rows: entries read per second with the XREADGROUP call latency, and the XACK call latency.\n" +
+			"With --keys N each entry also has a field k, one of N values; with --orderby the group hands\n" +
+			"out no entry while an earlier one of its k is pending (sluice's XGROUP CONFIG ORDERBY k).",
+		flags:   []cli.Flag{clientsFlag(50), countFlag, keysFlag, orderByFlag},
 		minSize: 1,
 		run:     runConsume,
 	},

@@ -27,6 +27,13 @@ func runConsume(r *run) ([]row, error) {
 	if err := r.setup("XGROUP CREATE", func(p redis.Pipeliner) { p.XGroupCreate(r.ctx, o.key, group, "0") }); err != nil {
 		return nil, err
 	}
+	if o.orderBy {
+		if err := r.setup("XGROUP CONFIG", func(p redis.Pipeliner) {
+			p.Do(r.ctx, "xgroup", "config", o.key, group, "orderby", keyField)
+		}); err != nil {
+			return nil, err
+		}
+	}
 
 	r.done.Store(0)
 	var read, acked atomic.Int64
@@ -37,8 +44,13 @@ func runConsume(r *run) ([]row, error) {
 		readH, ackH := new(histogram), new(histogram)
 		defer readLat.add(readH)
 		defer ackLat.add(ackH)
-		// No BLOCK: nothing is written meanwhile, so an empty reply means drained.
+		// No BLOCK: nothing is written meanwhile, so an empty reply means
+		// drained; but with --orderby it may mean every key left has an
+		// entry pending elsewhere, and the consumer waits for an ack.
 		readArgs := []any{"xreadgroup", "group", group, fmt.Sprintf("c%d", id), "count", o.count, "streams", o.key, ">"}
+		if o.orderBy {
+			readArgs = []any{"xreadgroup", "group", group, fmt.Sprintf("c%d", id), "count", o.count, "block", 10, "streams", o.key, ">"}
+		}
 		ackArgs := make([]any, 0, 3+o.count)
 		for !r.stopped() {
 			t0 := time.Now()
@@ -46,6 +58,9 @@ func runConsume(r *run) ([]row, error) {
 			err := conn.Process(r.ctx, rd)
 			readH.Record(time.Since(t0))
 			if errors.Is(err, redis.Nil) {
+				if o.orderBy && r.done.Load() < int64(o.total) {
+					continue
+				}
 				return
 			} else if err != nil {
 				r.fail("XREADGROUP", 1, err)
@@ -97,12 +112,16 @@ func fill(r *run) error {
 	stop := r.showProgress("consume: filling", int64(o.total))
 	r.parallel(o.clients, func(_ int, conn *redis.Conn) {
 		x := newXadder(conn, fillBatch, 0, value)
+		if o.keys > 0 {
+			x.withKeys(o.keys)
+		}
 		for !r.stopped() {
 			first := claimed.Add(fillBatch) - fillBatch
 			n := min(fillBatch, int64(o.total)-first)
 			if n <= 0 {
 				return
 			}
+			x.seq = uint64(first)
 			failed, err := x.exec(r.ctx, keys[:n])
 			r.done.Add(n - int64(failed))
 			if err != nil {

@@ -29,6 +29,8 @@ type options struct {
 	groups    int
 	rate      int
 	duration  time.Duration
+	keys      int  // entries carry field k, one of this many values (0: none)
+	orderBy   bool // the group orders by k (sluice's XGROUP CONFIG ORDERBY)
 }
 
 // intFlag is an int option with its smallest valid value.
@@ -72,6 +74,7 @@ var (
 	consumersOpt = register(intFlag{name: "consumers", min: 1, usage: "consumers in the group, one connection each"})
 	groupsOpt    = register(intFlag{name: "groups", min: 1, usage: "consumer groups, one consumer each"})
 	rateOpt      = register(intFlag{name: "rate", min: 0, usage: "total XADDs per second, paced by the producers (0: full speed)"})
+	keysOpt      = register(intFlag{name: "keys", min: 0, usage: "give each entry a field k, one of `N` values (0: none)"})
 )
 
 var (
@@ -83,6 +86,8 @@ var (
 	groupsFlag    = groupsOpt.flag(4)
 	rateFlag      = rateOpt.flag(0)
 	durationFlag  = &cli.DurationFlag{Name: "duration", Usage: "stop after this long (0: when -n messages are acked)"}
+	keysFlag      = keysOpt.flag(0)
+	orderByFlag   = &cli.BoolFlag{Name: "orderby", Usage: "order the group's deliveries by field k (sluice's XGROUP CONFIG ORDERBY; needs --keys)"}
 )
 
 func clientsFlag(value int) cli.Flag  { return clientsOpt.flag(value) }
@@ -132,7 +137,7 @@ func parseOptions(c *cli.Context, w workload) (*options, error) {
 		clients: c.Int("clients"), pipeline: c.Int("pipeline"), streams: c.Int("streams"),
 		maxlen: c.Int("maxlen"), count: c.Int("count"), producers: c.Int("producers"),
 		consumers: c.Int("consumers"), groups: c.Int("groups"), rate: c.Int("rate"),
-		duration: c.Duration("duration"),
+		duration: c.Duration("duration"), keys: c.Int("keys"), orderBy: c.Bool("orderby"),
 	}
 	switch {
 	case o.duration < 0:
@@ -141,6 +146,8 @@ func parseOptions(c *cli.Context, w workload) (*options, error) {
 		return nil, errors.New("--json and --csv exclude each other")
 	case o.key == "":
 		return nil, errors.New("--key must not be empty")
+	case o.orderBy && o.keys == 0:
+		return nil, errors.New("--orderby needs --keys")
 	}
 	if o.duration > 0 && !c.IsSet("total") {
 		o.total = 0

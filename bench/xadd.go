@@ -7,16 +7,34 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// valueField is the field name of every entry the benchmark writes.
-const valueField = "d"
+// valueField is the field name of every entry the benchmark writes, and
+// keyField the field --keys adds.
+const (
+	valueField = "d"
+	keyField   = "k"
+)
 
 // xadder sends batches of XADDs on one connection, reusing its argument
 // slices so the loop allocates only what go-redis needs per command.
 type xadder struct {
 	conn *redis.Conn
 	pipe redis.Pipeliner
-	args [][]any // per pipeline slot: xadd <key> [maxlen ~ N] * d <value>
+	args [][]any // per pipeline slot: xadd <key> [maxlen ~ N] * d <value> [k <key>]
 	cmds []redis.Cmder
+	// With keys, each XADD's k is keys[mix(seq) % len(keys)], seq counting
+	// up from what the caller set.
+	keys []any
+	seq  uint64
+}
+
+// withKeys adds a field k to every XADD, one of n values.
+func (x *xadder) withKeys(n int) {
+	for i := range n {
+		x.keys = append(x.keys, "key-"+strconv.Itoa(i))
+	}
+	for i := range x.args {
+		x.args[i] = append(x.args[i], keyField, nil)
+	}
 }
 
 // newXadder prepares depth XADDs of value (boxed once by the caller so that
@@ -39,6 +57,10 @@ func (x *xadder) exec(ctx context.Context, keys []any) (failed int, err error) {
 	cmds := x.cmds[:len(keys)]
 	for i, k := range keys {
 		x.args[i][1] = k
+		if len(x.keys) > 0 {
+			x.args[i][len(x.args[i])-1] = x.keys[mix(x.seq)%uint64(len(x.keys))]
+			x.seq++
+		}
 		cmds[i] = redis.NewStringCmd(ctx, x.args[i]...)
 	}
 	if len(cmds) == 1 {
