@@ -451,7 +451,9 @@ func TestDiscardAckedBackpressure(t *testing.T) {
 	expectVal(t, prod, "OK", "XCFGSET", "work", "MAXLEN", "500", "DISCARD", "ACKED")
 	produced, full := map[string]bool{}, 0
 	done := make(chan map[string]bool)
+	started := make(chan struct{}) // the consumer starts once the producer was pushed back
 	go func() {
+		<-started
 		got := map[string]bool{}
 		for len(got) < 3000 {
 			res, err := cons.XReadGroup(ctx, &redis.XReadGroupArgs{Group: "g", Consumer: "slow", Streams: []string{"work", ">"},
@@ -474,7 +476,9 @@ func TestDiscardAckedBackpressure(t *testing.T) {
 		id, err := xadd(t, prod, "work", "f", "v")
 		switch {
 		case err != nil && strings.HasPrefix(err.Error(), "FULL "):
-			full++
+			if full++; full == 1 {
+				close(started)
+			}
 			time.Sleep(time.Millisecond)
 		case err != nil:
 			t.Fatal(err)
@@ -485,14 +489,14 @@ func TestDiscardAckedBackpressure(t *testing.T) {
 			t.Fatalf("XLEN %d past MAXLEN 500", n)
 		}
 	}
+	if full == 0 {
+		t.Fatal("the producer was never pushed back")
+	}
 	got := <-done
 	for id := range produced {
 		if !got[id] {
 			t.Errorf("%s produced but never delivered: an unacked entry was trimmed", id)
 		}
-	}
-	if full == 0 {
-		t.Fatal("the producer was never pushed back")
 	}
 	t.Logf("3000 entries through a 500-entry stream; the producer got -FULL %d times", full)
 }
