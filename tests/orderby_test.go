@@ -203,8 +203,9 @@ func TestOrderBySurvivesRestart(t *testing.T) {
 	}
 }
 
-// Eight workers on 100 keys: every key's entries are processed in order,
-// never two of a key at once, each exactly once, across a crash and
+// Eight workers on 100 keys, acking after random delays: every key's
+// entries are processed in order, never two of a key at once, each exactly
+// once, across a crash and
 // restart midway: each worker comes back under its name and first works
 // through what it held when it crashed (its pending entries, ID 0).
 func TestOrderByWorkers(t *testing.T) {
@@ -294,6 +295,7 @@ func TestOrderByWorkers(t *testing.T) {
 						mu.Unlock()
 						return
 					}
+					time.Sleep(time.Duration(rand.Intn(500)) * time.Microsecond) // the work
 					mu.Lock()
 					for _, id := range done {
 						delete(inFlight, keyOf[id])
