@@ -30,12 +30,54 @@ type orderedRead struct {
 	delivered, held []kernel.Keyed
 	dropped         []streams.ID
 	keys            []byte
-	taken           map[uint64]struct{} // hashes of the keys handed out by this read
+	taken           hashSet // hashes of the keys handed out by this read
 }
 
 // keySeed hashes keys for orderedRead.taken: a collision (odds 2^-64 a
 // pair) would only hold an entry for the next read.
 var keySeed = maphash.MakeSeed()
+
+// hashSet is a set of 64-bit hashes with open addressing: a read adds one
+// per entry it hands out, which a map would make an allocation each.
+type hashSet struct {
+	slots []uint64 // 0: empty; hashes are stored with the low bit set
+	n     int
+}
+
+func (h *hashSet) has(x uint64) bool {
+	x |= 1
+	for i := x & uint64(len(h.slots)-1); len(h.slots) > 0; i = (i + 1) & uint64(len(h.slots)-1) {
+		switch h.slots[i] {
+		case x:
+			return true
+		case 0:
+			return false
+		}
+	}
+	return false
+}
+
+func (h *hashSet) add(x uint64) {
+	if 2*(h.n+1) > len(h.slots) {
+		old := h.slots
+		h.slots, h.n = make([]uint64, max(64, 2*len(old))), 0
+		for _, y := range old {
+			if y != 0 {
+				h.add(y)
+			}
+		}
+	}
+	x |= 1
+	i := x & uint64(len(h.slots)-1)
+	for h.slots[i] != 0 {
+		if h.slots[i] == x {
+			return
+		}
+		i = (i + 1) & uint64(len(h.slots)-1)
+	}
+	h.slots[i] = x
+	h.n++
+}
 
 func (o *orderedRead) keyed(id streams.ID, key []byte, has bool) kernel.Keyed {
 	if !has {
@@ -48,14 +90,14 @@ func (o *orderedRead) keyed(id streams.ID, key []byte, has bool) kernel.Keyed {
 
 func (rd *groupRead) freshOrdered(start streams.ID, news bool) {
 	g, s := rd.t.g, rd.t.s
-	o := orderedRead{taken: make(map[uint64]struct{}, min(rd.limit, 128))}
+	o := orderedRead{delivered: make([]kernel.Keyed, 0, min(rd.limit, 128))}
 	deliver := func(id streams.ID, fv [][]byte) {
 		rd.reply(id, fv)
 		k, has := g.KeyOf(fv)
 		kd := o.keyed(id, k, has)
 		o.delivered = append(o.delivered, kd)
 		if has && !rd.noack {
-			o.taken[maphash.Bytes(keySeed, kd.Key)] = struct{}{}
+			o.taken.add(maphash.Bytes(keySeed, kd.Key))
 		}
 	}
 	g.Ready(func(ids []streams.ID) bool {
@@ -83,7 +125,7 @@ func (rd *groupRead) freshOrdered(start streams.ID, news bool) {
 			// (An entry made pending ahead of the group by XCLAIM FORCE
 			// goes again, as in Redis: it has its key's turn already.)
 			if k, ok := g.KeyOf(fv); ok && (lastPending.Less(id) || !pending(g, id)) {
-				if _, taken := o.taken[maphash.Bytes(keySeed, k)]; taken || !g.Free(k) {
+				if !g.Free(k) || o.taken.has(maphash.Bytes(keySeed, k)) {
 					o.held = append(o.held, o.keyed(id, k, true))
 					rd.more = int64(len(o.held)) >= maxHeld
 					return !rd.more

@@ -67,14 +67,20 @@ func (g *Group) Place(id streams.ID, c *Consumer, deliveryTime, count int64) {
 // one delivery (an entry taken over after XGROUP SETID starts again at 1),
 // and c active.
 func (g *Group) Deliver(id streams.ID, c *Consumer, now int64) {
-	c.active = now
 	if last, ok := g.pel.Max(); ok && !last.ID.Less(id) {
+		c.active = now
 		g.Place(id, c, now, 1)
 		return
 	}
-	// Past every pending entry, as deliveries mostly are: append to both
-	// trees without a search (Load's fast path for sorted input).
-	n := NACK{ID: id, DeliveryTime: now, DeliveryCount: 1, owner: c.num, order: g.nextOrder}
+	g.deliverNew(id, c, now, 0)
+}
+
+// deliverNew delivers id, past every pending entry, as deliveries mostly
+// are: it appends to the trees without a search (Load's fast path for
+// sorted input).
+func (g *Group) deliverNew(id streams.ID, c *Consumer, now int64, keyRef uint32) {
+	c.active = now
+	n := NACK{ID: id, DeliveryTime: now, DeliveryCount: 1, owner: c.num, keyRef: keyRef, order: g.nextOrder}
 	g.nextOrder++
 	g.pel.Load(n)
 	if g.byTime != nil {
@@ -111,6 +117,6 @@ func (g *Group) Ack(id streams.ID) bool {
 	} else {
 		c.pel.DeleteHint(id, &c.hint)
 	}
-	g.leave(id)
+	g.leave(n)
 	return true
 }

@@ -25,7 +25,7 @@ type Group struct {
 
 	settings                  Settings
 	deadLettered, dlqFailures int64
-	order                     *ordering // nil unless ORDERBY is or was set
+	keyed                     *keyOrder // nil unless ORDERBY is or was set
 
 	pel       *btree.BTreeG[NACK]    // by ID
 	byTime    *btree.BTreeG[timeKey] // the same NACKs by delivery time; see timeIndex
@@ -119,7 +119,7 @@ func (g *Group) DeleteConsumer(name []byte) (pending int, ok bool) {
 			if g.byTime != nil {
 				g.byTime.DeleteHint(n.key(), &g.timeHint)
 			}
-			g.leave(id)
+			g.leave(n)
 		}
 		return true
 	})
@@ -145,7 +145,7 @@ func (g *Group) Consumers(fn func(*Consumer) bool) {
 func (g *Group) Clone() *Group {
 	ng := *g
 	ng.pel = g.pel.Copy()
-	ng.order = g.order.clone() // O(entries pending or held), only for ORDERBY groups
+	ng.keyed = g.keyed.clone() // O(keys and entries held), only for ORDERBY groups
 	if g.byTime != nil {
 		ng.byTime = g.byTime.Copy()
 	}

@@ -21,8 +21,9 @@ type NACK struct {
 	// once released by XNACK. A number, not a pointer, keeps the PEL
 	// pointer-free: the collector never scans it and moving entries inside
 	// tree nodes needs no write barriers.
-	owner uint32
-	order uint64 // tie-breaker in the delivery-time index, see timeKey
+	owner  uint32
+	keyRef uint32 // its ORDERBY key's number in the group (0: none), see keyOrder
+	order  uint64 // tie-breaker in the delivery-time index, see timeKey
 }
 
 // Released reports whether XNACK handed the entry back to the group.

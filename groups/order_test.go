@@ -13,31 +13,35 @@ import (
 // pending, and the ready keys are exactly those with entries held and none
 // pending (every key with entries held, with ORDERBY off).
 func checkOrder(g *Group) error {
-	o := g.order
+	o := g.keyed
 	if o == nil {
 		return nil
 	}
-	busy := map[string]int{}
+	busy := map[uint32]int{}
 	g.pel.Scan(func(n NACK) bool {
-		if k, ok := o.keyOf[n.ID]; ok {
-			busy[k.key]++
+		if n.keyRef != 0 {
+			busy[n.keyRef]++
 		}
 		return true
 	})
-	nheld := 0
-	for key, k := range o.keys {
-		if k.key != key || (k.busy == 0 && len(k.held) == 0) {
-			return fmt.Errorf("key %q kept with nothing pending or held", key)
+	nheld, nidle := 0, 0
+	for key, r := range o.refs {
+		k := &o.keys[r-1]
+		if k.key != key || k.active() == k.idle || (k.idle && !k.queued) {
+			return fmt.Errorf("key %q: active %v, idle %v, queued %v", key, k.active(), k.idle, k.queued)
 		}
-		if o.field != "" && k.busy != busy[key] {
-			return fmt.Errorf("key %s: busy %d, %d pending", key, k.busy, busy[key])
+		if k.idle {
+			nidle++
+		}
+		if o.field != "" && k.busy != busy[r] {
+			return fmt.Errorf("key %s: busy %d, %d pending", key, k.busy, busy[r])
 		}
 		nheld += len(k.held)
 		for i, id := range k.held {
 			if _, ok := g.pel.Get(NACK{ID: id}); ok {
 				return fmt.Errorf("%v of key %s held and pending", id, key)
 			}
-			if o.keyOf[id] != k {
+			if o.heldOf[id] != r {
 				return fmt.Errorf("%v held under %s, known as another key's", id, key)
 			}
 			if i > 0 && !k.held[i-1].Less(id) {
@@ -45,30 +49,44 @@ func checkOrder(g *Group) error {
 			}
 		}
 	}
-	for key, n := range busy {
-		if o.field != "" && (o.keys[key] == nil || o.keys[key].busy != n) {
-			return fmt.Errorf("key %s has %d pending, not counted", key, n)
+	for r, n := range busy {
+		if o.field != "" && (int(r) > len(o.keys) || o.refs[o.keys[r-1].key] != r || o.keys[r-1].busy != n) {
+			return fmt.Errorf("key number %d has %d pending, not counted", r, n)
 		}
 	}
-	if nheld != o.nheld {
-		return fmt.Errorf("nheld %d, %d held", o.nheld, nheld)
+	if nheld != o.nheld || len(o.heldOf) != nheld {
+		return fmt.Errorf("nheld %d, %d held, %d known held", o.nheld, nheld, len(o.heldOf))
 	}
-	ready := map[*keyState]bool{}
+	if nidle != o.nIdle || nidle > o.maxIdle {
+		return fmt.Errorf("%d keys idle, %d counted, at most %d kept", nidle, o.nIdle, o.maxIdle)
+	}
+	queued := map[uint32]bool{}
+	for _, r := range o.idle {
+		if queued[r] || !o.keys[r-1].queued {
+			return fmt.Errorf("key number %d queued twice or not marked", r)
+		}
+		queued[r] = true
+	}
+	if len(o.refs)+len(o.free) != len(o.keys) {
+		return fmt.Errorf("%d keys known, %d free, %d numbered", len(o.refs), len(o.free), len(o.keys))
+	}
+	ready := map[uint32]bool{}
 	var err error
 	o.ready.Scan(func(r readyKey) bool {
-		ready[r.k] = true
-		if len(r.k.held) == 0 || r.k.held[0] != r.head {
-			err = fmt.Errorf("ready %v of key %s is not its oldest held", r.head, r.k.key)
+		ready[r.ref] = true
+		if k := &o.keys[r.ref-1]; len(k.held) == 0 || k.held[0] != r.head {
+			err = fmt.Errorf("ready %v of key %s is not its oldest held", r.head, k.key)
 		}
 		return err == nil
 	})
 	if err != nil {
 		return err
 	}
-	for key, k := range o.keys {
+	for key, r := range o.refs {
+		k := &o.keys[r-1]
 		want := len(k.held) > 0 && (k.busy == 0 || o.field == "")
-		if ready[k] != want {
-			return fmt.Errorf("key %s ready %v, want %v", key, ready[k], want)
+		if ready[r] != want {
+			return fmt.Errorf("key %s ready %v, want %v", key, ready[r], want)
 		}
 	}
 	if len(ready) != o.ready.Len() {
@@ -89,7 +107,14 @@ func TestOrderingStaysConsistent(t *testing.T) {
 			return fmt.Sprint("k", id.Ms%7), true
 		}
 		g := New("g", streams.MinID, 0)
-		g.SetOrderBy("f", keyOf)
+		maxIdle := []int{0, 2, idleKeys}[seed%3] // idle keys forgotten at once, soon, or kept
+		setOrderBy := func(field string) {
+			g.SetOrderBy(field, keyOf)
+			if g.keyed != nil {
+				g.keyed.maxIdle = maxIdle
+			}
+		}
+		setOrderBy("f")
 		cs := []*Consumer{}
 		for i := range 3 {
 			c, _ := g.CreateConsumer([]byte(fmt.Sprint("c", i)), 0)
@@ -106,19 +131,18 @@ func TestOrderingStaysConsistent(t *testing.T) {
 					g.Hold(id, []byte(k))
 					break
 				}
-				g.Deliver(id, cs[r.IntN(3)], int64(step))
 				if ok {
-					g.Occupy(id, []byte(k))
+					g.DeliverKey(id, cs[r.IntN(3)], int64(step), []byte(k))
+				} else {
+					g.Deliver(id, cs[r.IntN(3)], int64(step))
 				}
 			case 2: // a held entry whose turn came goes
 				var first []streams.ID
 				g.Ready(func(ids []streams.ID) bool { first = append(first, ids[0]); return r.IntN(2) == 0 })
 				for _, id := range first {
 					g.Unhold(id)
-					g.Deliver(id, cs[r.IntN(3)], int64(step))
-					if k, ok := keyOf(id); ok {
-						g.Occupy(id, []byte(k))
-					}
+					k, _ := keyOf(id)
+					g.DeliverKey(id, cs[r.IntN(3)], int64(step), []byte(k))
 				}
 			case 3, 4: // an ack
 				if lo, hi, ok := g.PendingBounds(); ok {
@@ -144,9 +168,9 @@ func TestOrderingStaysConsistent(t *testing.T) {
 			case 7: // ORDERBY off while entries are held; on again once none are
 				switch {
 				case g.OrderBy() != "" && r.IntN(4) == 0:
-					g.SetOrderBy("", keyOf)
+					setOrderBy("")
 				case g.OrderBy() == "" && g.Held() == 0:
-					g.SetOrderBy("f", keyOf)
+					setOrderBy("f")
 				case r.IntN(8) == 0:
 					g.DropHeldAfter(streams.ID{Ms: uint64(r.IntN(int(next)))})
 				}

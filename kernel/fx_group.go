@@ -261,12 +261,12 @@ func applyDeliver(g *groups.Group, cn *groups.Consumer, now int64, noack bool, l
 		if keyed != nil && !g.LastID().Less(id) {
 			g.Unhold(id) // held entries are all at or before the last ID
 		}
-		if noack {
-			continue
-		}
-		g.Deliver(id, cn, now)
-		if keyed != nil && keyed[i].Has {
-			g.Occupy(id, keyed[i].Key)
+		switch {
+		case noack:
+		case keyed != nil && keyed[i].Has:
+			g.DeliverKey(id, cn, now, keyed[i].Key)
+		default:
+			g.Deliver(id, cn, now)
 		}
 	}
 	g.SetLastID(last, read)

@@ -111,6 +111,7 @@ func decodeGroup(d *decoder, version uint32, build bool) *groups.Group {
 		g = groups.New(name, last, read)
 	}
 	var nextOrder uint64
+	restoreOrder := func() {}
 	if version >= 3 {
 		set := groups.Settings{MaxDeliver: d.varint(), DeadLetter: d.str(), AckWait: d.varint()}
 		dead, failures := d.varint(), d.varint()
@@ -133,7 +134,7 @@ func decodeGroup(d *decoder, version uint32, build bool) *groups.Group {
 		if build && !d.bad {
 			g.SetSettings(set)
 			g.SetCounters(dead, failures)
-			g.RestoreOrder(field, held, pending)
+			restoreOrder = func() { g.RestoreOrder(field, held, pending) }
 		}
 	}
 	nc := d.count()
@@ -166,6 +167,7 @@ func decodeGroup(d *decoder, version uint32, build bool) *groups.Group {
 	}
 	if build {
 		g.RestoreNextOrder(nextOrder)
+		restoreOrder() // once the pending entries are in: they name their keys
 	}
 	return g
 }
