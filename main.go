@@ -120,15 +120,7 @@ func serve(c *cli.Context) error {
 	if c.Int("databases") < 1 {
 		return errors.New("--databases must be at least 1")
 	}
-	b, err := broker.Open(broker.Config{
-		Addr: c.String("addr"), Dir: c.String("dir"), RequirePass: c.String("requirepass"),
-		Databases: c.Int("databases"), Fsync: fsync, Logger: logger,
-		SnapshotInterval: c.Duration("snapshot-interval"), SnapshotAfterChanges: c.Int64("snapshot-after-changes"),
-		Repair: c.Bool("repair"), Params: params(c),
-	})
-	if err != nil {
-		return err
-	}
+	// The profile covers recovery too.
 	if path := c.String("cpuprofile"); path != "" {
 		f, err := os.Create(path)
 		if err != nil {
@@ -141,6 +133,15 @@ func serve(c *cli.Context) error {
 			pprof.StopCPUProfile()
 			f.Close()
 		}()
+	}
+	b, err := broker.Open(broker.Config{
+		Addr: c.String("addr"), Dir: c.String("dir"), RequirePass: c.String("requirepass"),
+		Databases: c.Int("databases"), Fsync: fsync, Logger: logger,
+		SnapshotInterval: c.Duration("snapshot-interval"), SnapshotAfterChanges: c.Int64("snapshot-after-changes"),
+		Repair: c.Bool("repair"), Params: params(c),
+	})
+	if err != nil {
+		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()

@@ -89,6 +89,10 @@ type Engine struct {
 	idBuf     [48]byte
 	idScratch []streams.ID
 	fvScratch [][]byte
+	// Replay's decoder and target: handed to the ops through replayOps,
+	// they would otherwise move to the heap for every record.
+	replayDec    decoder
+	replayTarget target
 }
 
 // New returns an empty engine.

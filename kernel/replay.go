@@ -37,9 +37,10 @@ func (e *Engine) Replay(lsn uint64, typ byte, body []byte) error {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	d := decoder{b: body}
+	d, t := &e.replayDec, &e.replayTarget
+	*d, *t = decoder{b: body}, target{}
+	defer func() { *d, *t = decoder{}, target{} }() // they point into body
 	e.now = d.v()
-	var t target
 	for d.err == nil && len(d.b) > 0 {
 		op := d.byte()
 		if op == opKey {
@@ -47,14 +48,14 @@ func (e *Engine) Replay(lsn uint64, typ byte, body []byte) error {
 			if db >= uint64(len(e.dbs)) {
 				return fmt.Errorf("kernel: record %d: database %d out of range", lsn, db)
 			}
-			t = target{db: int(db), key: key, isSet: true}
+			*t = target{db: int(db), key: key, isSet: true}
 			continue
 		}
 		fn := replayOps[op]
 		if fn == nil {
 			return fmt.Errorf("kernel: record %d: unknown op 0x%02x", lsn, op)
 		}
-		if err := fn(e, &d, &t); err != nil {
+		if err := fn(e, d, t); err != nil {
 			return fmt.Errorf("kernel: record %d: op 0x%02x on key %q: %w", lsn, op, t.key, err)
 		}
 	}
