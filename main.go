@@ -51,6 +51,11 @@ func serveFlags() []cli.Flag {
 		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug, info, warn or error", EnvVars: []string{"SLUICE_LOG_LEVEL"}},
 		&cli.BoolFlag{Name: "repair", Usage: "start even if the log is damaged: cut it at the damage, dropping every record after it (copies kept as .broken)",
 			EnvVars: []string{"SLUICE_REPAIR"}},
+		&cli.Int64Flag{Name: "maxclients", Value: 10000, Usage: "most clients connected at once (reduced at start if the open file limit is lower)",
+			EnvVars: []string{"SLUICE_MAXCLIENTS"}},
+		&cli.Int64Flag{Name: "timeout", Usage: "close clients idle for this many seconds (0: never)", EnvVars: []string{"SLUICE_TIMEOUT"}},
+		&cli.StringFlag{Name: "client-output-buffer-limit", Usage: "as Redis's: 'normal <hard> <soft> <seconds>' (default: no limit for normal clients)",
+			EnvVars: []string{"SLUICE_CLIENT_OUTPUT_BUFFER_LIMIT"}},
 		&cli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile to this file until shutdown", Hidden: true},
 	}
 }
@@ -72,11 +77,18 @@ func serve(c *cli.Context) error {
 	if c.Int("databases") < 1 {
 		return errors.New("--databases must be at least 1")
 	}
+	if n := c.Int64("maxclients"); n < 1 || n > 1<<32-1 {
+		return errors.New("--maxclients must be between 1 and 4294967295")
+	}
+	if n := c.Int64("timeout"); n < 0 || n > 1<<31-1 {
+		return errors.New("--timeout must be between 0 and 2147483647")
+	}
 	b, err := broker.Open(broker.Config{
 		Addr: c.String("addr"), Dir: c.String("dir"), RequirePass: c.String("requirepass"),
 		Databases: c.Int("databases"), Fsync: fsync, Logger: logger,
 		SnapshotInterval: c.Duration("snapshot-interval"), SnapshotAfterChanges: c.Int64("snapshot-after-changes"),
-		Repair: c.Bool("repair"),
+		Repair: c.Bool("repair"), MaxClients: c.Int64("maxclients"), Timeout: c.Int64("timeout"),
+		OutputBufferLimit: c.String("client-output-buffer-limit"),
 	})
 	if err != nil {
 		return err

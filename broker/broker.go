@@ -45,6 +45,15 @@ type Config struct {
 	// Faults makes the log's writes and fsyncs fail, for tests; nil
 	// otherwise.
 	Faults *wal.Faults
+	// MaxClients is maxclients (0: Redis's 10000), reduced at start if the
+	// open file limit cannot be raised enough.
+	MaxClients int64
+	// Timeout closes clients idle for that many seconds (0: never).
+	Timeout int64
+	// OutputBufferLimit is client-output-buffer-limit, the classes to
+	// change from Redis's default ("normal 64mb 16mb 60"); empty: the
+	// default.
+	OutputBufferLimit string
 }
 
 // Broker is a running sluice.
@@ -64,6 +73,10 @@ type Broker struct {
 func Open(cfg Config) (*Broker, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	outLimit, err := commands.OutputBufferLimit(cfg.OutputBufferLimit)
+	if err != nil {
+		return nil, fmt.Errorf("broker: client-output-buffer-limit %q: %w", cfg.OutputBufferLimit, err)
 	}
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("broker: data dir: %w", err)
@@ -100,7 +113,7 @@ func Open(cfg Config) (*Broker, error) {
 		RequirePass: b.requirePass,
 		Logger:      cfg.Logger,
 	})
-	b.addLimits()
+	b.addLimits(outLimit)
 	return b, nil
 }
 

@@ -1,11 +1,8 @@
 package broker
 
 import (
-	"fmt"
 	"net"
-	"strconv"
 
-	"sluice/internal/redcon"
 	"sluice/wal"
 )
 
@@ -35,21 +32,4 @@ func (b *Broker) addPort(ln net.Listener) {
 	if _, port, err := net.SplitHostPort(ln.Addr().String()); err == nil {
 		b.eng.ConfigParam("port", port, nil)
 	}
-}
-
-// addLimits lets CONFIG SET change the request limits the protocol server
-// enforces; the engine has already checked and normalized the value.
-func (b *Broker) addLimits() {
-	limit := func(name string, value int64, set func(int64)) {
-		b.eng.ConfigParam(name, strconv.FormatInt(value, 10), func(v string) error {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return fmt.Errorf("broker: %s %q: %w", name, v, err)
-			}
-			set(n)
-			return nil
-		})
-	}
-	limit("proto-max-bulk-len", redcon.DefaultMaxBulkLen, b.srv.SetProtoMaxBulkLen)
-	limit("client-query-buffer-limit", redcon.DefaultMaxQueryBuffer, b.srv.SetQueryBufferLimit)
 }

@@ -56,12 +56,12 @@ func Params() []*kernel.Param {
 	add("bind", "127.0.0.1", nil)
 	add("timeout", "0", kernel.CheckInt(0, 1<<31-1))
 	add("tcp-keepalive", "300", kernel.CheckInt(0, 1<<31-1))
-	add("maxclients", "10000", kernel.CheckInt(1, 1<<31-1))
+	add("maxclients", "10000", kernel.CheckInt(1, 1<<32-1))
 	add("hz", "10", kernel.CheckInt(0, 1<<31-1))
 	add("loglevel", "notice", kernel.CheckEnum("debug", "verbose", "notice", "warning", "nothing"))
 	add("logfile", "", nil)
 	add("daemonize", "no", nil)
-	add("protected-mode", "no", kernel.CheckBool)
+	add("protected-mode", "yes", kernel.CheckBool)
 	add("notify-keyspace-events", "", checkAny)
 	add("slowlog-log-slower-than", "10000", kernel.CheckInt(-1, 1<<62))
 	add("slowlog-max-len", "128", kernel.CheckInt(0, 1<<62))
@@ -73,6 +73,7 @@ func Params() []*kernel.Param {
 	add("lazyfree-lazy-user-flush", "no", kernel.CheckBool)
 	add("proto-max-bulk-len", "536870912", kernel.CheckMemoryBetween(1<<20, math.MaxInt64))
 	add("client-query-buffer-limit", "1073741824", kernel.CheckMemoryBetween(1<<20, math.MaxInt64))
+	out = append(out, &kernel.Param{Name: "client-output-buffer-limit", Value: DefaultOutputBufferLimit, Update: updateOutputBufferLimit})
 	add("cluster-enabled", "no", nil)
 	add("replica-read-only", "yes", kernel.CheckBool)
 	add("io-threads", "1", nil)
@@ -139,10 +140,7 @@ func configSet(c *Ctx) {
 	}
 	// Validate every value before changing any, as Redis does.
 	for i, ch := range changes {
-		if ch.p.Check == nil {
-			continue
-		}
-		v, err := ch.p.Check(ch.value)
+		v, err := ch.p.Validate(ch.value)
 		if err != nil {
 			failed(ch.p.Name, err.Error())
 			return

@@ -19,6 +19,10 @@ type Param struct {
 	// Check validates a new value and returns it normalized; nil accepts
 	// anything.
 	Check func(v string) (string, error)
+	// Update, for a parameter set a part at a time
+	// (client-output-buffer-limit), validates a new value against the
+	// current one and returns the whole value to store; it replaces Check.
+	Update func(current, v string) (string, error)
 }
 
 // Config holds the parameters. It is guarded by the engine lock.
@@ -46,8 +50,8 @@ func newConfig(databases int) *Config {
 // Define adds a parameter, or replaces its definition, keeping a check
 // it had when p has none.
 func (c *Config) Define(p *Param) {
-	if old, ok := c.params[p.Name]; ok && p.Check == nil {
-		p.Check = old.Check
+	if old, ok := c.params[p.Name]; ok && p.Check == nil && p.Update == nil {
+		p.Check, p.Update = old.Check, old.Update
 	}
 	c.params[p.Name] = p
 	if n, err := strconv.ParseInt(p.Value, 10, 64); err == nil {
@@ -100,18 +104,26 @@ func (c *Config) Set(name, value string) error {
 	if p.ReadOnly {
 		return errors.New("can't set immutable config")
 	}
-	v := value
-	if p.Check != nil {
-		var err error
-		if v, err = p.Check(value); err != nil {
-			return err
-		}
+	v, err := p.Validate(value)
+	if err != nil {
+		return err
 	}
 	p.Value = v
 	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 		c.ints[p.Name] = n
 	}
 	return nil
+}
+
+// Validate checks a new value for p and returns the value to store.
+func (p *Param) Validate(v string) (string, error) {
+	switch {
+	case p.Update != nil:
+		return p.Update(p.Value, v)
+	case p.Check != nil:
+		return p.Check(v)
+	}
+	return v, nil
 }
 
 // IsPersisted reports whether CONFIG SET of name must be logged.

@@ -1,6 +1,7 @@
 package resp
 
 import (
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -39,6 +40,14 @@ type client struct {
 	lastActive atomic.Int64
 	quit       chan struct{}
 	quitOnce   sync.Once
+	// softSince is when the unsent output went over the soft output limit
+	// (unix ms, 0: it is not); closingForOutput is set once the client is
+	// being closed for its output (outlimit.go).
+	softSince        atomic.Int64
+	closingForOutput atomic.Bool
+	// progress is the redcon activity count the housekeeping goroutine
+	// last saw; only it uses the field (cron.go).
+	progress uint64
 
 	// info is what CLIENT LIST shows of another connection.
 	info    sync.Mutex
@@ -70,25 +79,42 @@ func (s *Server) handle(conn redcon.Conn, cmd redcon.Command) {
 		return
 	}
 	c.touch()
+	hard := int(min(s.outLimit.Load().Hard, math.MaxInt))
+	c.w.limit, c.bw.limit = hard, hard
 	c.replyStart, c.running = len(c.w.buf), ""
 	defer c.recoverCommand()
 	c.dispatch(cmd.Args)
 	c.publishInfo()
 	c.pending++
-	if len(conn.PeekPipeline()) == 0 || len(c.w.buf) > 1<<20 || c.pending >= serveEvery {
+	last := len(conn.PeekPipeline()) == 0
+	if last || len(c.w.buf) > flushAt || c.pending >= serveEvery {
 		// Waiters this pipeline's writes can serve get their entries now,
 		// in one reply each.
 		c.srv.eng.ServeReady()
 		c.pending = 0
 	}
-	if len(conn.PeekPipeline()) == 0 || len(c.w.buf) > 1<<20 {
+	omem := int64(len(c.w.buf))
+	c.x.notePeaks(omem, conn.Stats().QueryBufCap.Load())
+	if c.w.over || c.bw.over || c.overOutputLimit(omem) {
+		c.closeForOutput(omem)
+		conn.Close() // the rest of the pipeline is dropped
+		return
+	}
+	if last || omem > flushAt {
 		c.flush()
 	}
 }
 
-// serveEvery is how many commands of a long pipeline may run before the
-// clients they made servable are served.
-const serveEvery = 64
+const (
+	// serveEvery is how many commands of a long pipeline may run before
+	// the clients they made servable are served.
+	serveEvery = 64
+	// flushAt is how many bytes of replies a pipeline may build before
+	// they are sent (Redis's NET_MAX_WRITES_PER_EVENT): the next command
+	// runs only once the client has taken them, so a client that does
+	// not read holds at most one reply (see redcon's Send).
+	flushAt = 64 << 10
+)
 
 func (c *client) dispatch(args [][]byte) {
 	if c.srv.eng.Fatal() != nil {
@@ -148,10 +174,13 @@ func (c *client) setLastCmd(cmd *kernel.Command) {
 	c.running = name
 }
 
-// flush hands the buffered replies to redcon once what they depend on is
-// durable. While the log fails that waits for its recovery; if the server
-// shuts down first, the replies are dropped and the connection closed: no
-// client is told a write succeeded that is not in the log.
+// flush sends the buffered replies once what they depend on is durable,
+// and returns when the client has taken them (backpressure: the next
+// command of a pipeline is not run for a client that does not read).
+// While the log fails that waits for its recovery; if the server shuts
+// down first, the replies are dropped and the connection closed: no
+// client is told a write succeeded that is not in the log. It reports
+// whether the replies were sent.
 func (c *client) flush() bool {
 	if c.lsn > c.flushedLSN && c.srv.opts.Durable != nil {
 		if err := c.srv.opts.Durable(c.lsn); err != nil {
@@ -162,12 +191,15 @@ func (c *client) flush() bool {
 		}
 		c.flushedLSN = c.lsn
 	}
+	var err error
 	if len(c.w.buf) > 0 {
-		c.conn.WriteRaw(c.w.buf)
+		c.x.alloc.Store(int64(cap(c.w.buf) + cap(c.bw.buf)))
+		err = c.conn.Send(c.w.buf)
 		c.w.reset()
 		c.replyStart = 0
 	}
-	return true
+	c.x.alloc.Store(int64(cap(c.w.buf) + cap(c.bw.buf)))
+	return err == nil
 }
 
 // block waits for a blocking command to be served or to time out. What the
@@ -176,15 +208,14 @@ func (c *client) block() {
 	e := c.srv.eng
 	c.x.blocked.Store(true)
 	defer c.x.blocked.Store(false)
-	if c.flush() {
-		redcon.BaseWriter(c.conn).Flush()
-	}
+	c.flush()
 	gone, stopWatch := watchHangup(c.conn.NetConn())
 	defer stopWatch()
 	if lsn, ok := e.Wait(c.eng, c.quit, gone); ok {
 		c.lsn = max(c.lsn, lsn)
 	}
 	c.w.buf = append(c.w.buf, c.bw.buf...)
+	c.w.check()
 	c.bw.reset()
 }
 
