@@ -42,6 +42,7 @@ func serveFlags() []cli.Flag {
 		&cli.StringFlag{Name: "addr", Value: "127.0.0.1:6379", Usage: "listen address", EnvVars: []string{"SLUICE_ADDR"}},
 		&cli.StringFlag{Name: "dir", Value: "./data", Usage: "data directory (log and snapshots)", EnvVars: []string{"SLUICE_DIR"}},
 		&cli.StringFlag{Name: "requirepass", Usage: "password of the default user (AUTH)", EnvVars: []string{"SLUICE_REQUIREPASS"}},
+		&cli.StringFlag{Name: "aclfile", Usage: "ACL file of users and their rules (ACL LOAD, ACL SAVE); not with --requirepass", EnvVars: []string{"SLUICE_ACLFILE"}},
 		&cli.IntFlag{Name: "databases", Value: 16, Usage: "number of databases (SELECT 0..N-1)", EnvVars: []string{"SLUICE_DATABASES"}},
 		&cli.StringFlag{Name: "appendfsync", Value: "everysec", Usage: "fsync policy: always, everysec or no", EnvVars: []string{"SLUICE_APPENDFSYNC"}},
 		&cli.DurationFlag{Name: "snapshot-interval", Value: broker.DefaultSnapshotInterval,
@@ -84,7 +85,7 @@ func serve(c *cli.Context) error {
 		return errors.New("--timeout must be between 0 and 2147483647")
 	}
 	b, err := broker.Open(broker.Config{
-		Addr: c.String("addr"), Dir: c.String("dir"), RequirePass: c.String("requirepass"),
+		Addr: c.String("addr"), Dir: c.String("dir"), RequirePass: c.String("requirepass"), ACLFile: c.String("aclfile"),
 		Databases: c.Int("databases"), Fsync: fsync, Logger: logger,
 		SnapshotInterval: c.Duration("snapshot-interval"), SnapshotAfterChanges: c.Int64("snapshot-after-changes"),
 		Repair: c.Bool("repair"), MaxClients: c.Int64("maxclients"), Timeout: c.Int64("timeout"),

@@ -12,9 +12,9 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"time"
 
+	"sluice/acl"
 	"sluice/commands"
 	"sluice/kernel"
 	"sluice/resp"
@@ -23,12 +23,16 @@ import (
 
 // Config is everything a broker needs to start.
 type Config struct {
-	Addr        string
-	Dir         string
+	Addr string
+	Dir  string
+	// RequirePass is the default user's password (Redis's requirepass).
 	RequirePass string
-	Databases   int
-	Fsync       wal.Policy
-	Logger      *slog.Logger
+	// ACLFile holds the users (--aclfile); it is loaded at start, and by
+	// ACL LOAD, and written by ACL SAVE. Not together with RequirePass.
+	ACLFile   string
+	Databases int
+	Fsync     wal.Policy
+	Logger    *slog.Logger
 	// SnapshotInterval is the longest time between snapshots while
 	// anything changes (0: DefaultSnapshotInterval, negative: never).
 	SnapshotInterval time.Duration
@@ -64,7 +68,7 @@ type Broker struct {
 	wal  *wal.Log
 	srv  *resp.Server
 	snap *snapshotter
-	pass atomic.Pointer[string] // requirepass, changed by CONFIG SET
+	acl  *acl.ACL
 	lock *os.File
 }
 
@@ -78,6 +82,10 @@ func Open(cfg Config) (*Broker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("broker: client-output-buffer-limit %q: %w", cfg.OutputBufferLimit, err)
 	}
+	users, err := loadUsers(cfg)
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("broker: data dir: %w", err)
 	}
@@ -89,7 +97,7 @@ func Open(cfg Config) (*Broker, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Broker{cfg: cfg, log: cfg.Logger, lock: lock}
+	b := &Broker{cfg: cfg, log: cfg.Logger, lock: lock, acl: users}
 	b.eng = kernel.New(kernel.Options{Databases: cfg.Databases, Logger: cfg.Logger,
 		Commands: commands.Table(), Params: commands.Params(),
 		OnFatal: b.fatal, BeforeCommand: cfg.BeforeCommand})
@@ -108,10 +116,10 @@ func Open(cfg Config) (*Broker, error) {
 	go b.snap.run()
 	b.eng.StartExpiry(context.Background())
 	b.srv = resp.New(resp.Options{
-		Engine:      b.eng,
-		Durable:     l.Wait,
-		RequirePass: b.requirePass,
-		Logger:      cfg.Logger,
+		Engine:  b.eng,
+		Durable: l.Wait,
+		ACL:     users,
+		Logger:  cfg.Logger,
 	})
 	b.addLimits(outLimit)
 	return b, nil

@@ -7,7 +7,8 @@ import (
 )
 
 // addConfig gives CONFIG the parameters whose values live in the broker:
-// appendfsync and requirepass can change while running, dir cannot.
+// appendfsync and the users' (users.go) can change while running, dir
+// cannot.
 func (b *Broker) addConfig(absDir string) {
 	b.eng.ConfigParam("dir", absDir, nil)
 	b.eng.ConfigParam("appendfsync", b.cfg.Fsync.String(), func(v string) error {
@@ -17,15 +18,8 @@ func (b *Broker) addConfig(absDir string) {
 		}
 		return b.wal.SetPolicy(p)
 	})
-	b.pass.Store(&b.cfg.RequirePass)
-	b.eng.ConfigParam("requirepass", b.cfg.RequirePass, func(v string) error {
-		b.pass.Store(&v)
-		return nil
-	})
+	b.addUserConfig()
 }
-
-// requirePass is the password in force, for the protocol layer.
-func (b *Broker) requirePass() string { return *b.pass.Load() }
 
 // addPort shows the listening port in CONFIG GET port.
 func (b *Broker) addPort(ln net.Listener) {

@@ -52,6 +52,8 @@ func Params() []*kernel.Param {
 		"allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"))
 	add("maxmemory-samples", "5", kernel.CheckInt(1, 64))
 	add("requirepass", "", nil)
+	add("aclfile", "", nil)
+	add("acllog-max-len", "128", kernel.CheckInt(0, math.MaxInt64))
 	add("port", "6379", nil)
 	add("bind", "127.0.0.1", nil)
 	add("timeout", "0", kernel.CheckInt(0, 1<<31-1))

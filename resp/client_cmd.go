@@ -84,7 +84,7 @@ func (c *client) fd() int64 {
 func (c *client) infoLine(now time.Time) string {
 	x := c.extra()
 	c.info.Lock()
-	name, cmd, libName, libVer := c.name, c.lastCmd, c.libName, c.libVer
+	name, cmd, libName, libVer, user := c.name, c.lastCmd, c.libName, c.libVer, c.infoUser
 	c.info.Unlock()
 	flags := "N"
 	switch {
@@ -123,7 +123,7 @@ func (c *client) infoLine(now time.Time) string {
 	b.WriteString(" tot-mem=" + strconv.FormatInt(qcap+x.alloc.Load(), 10))
 	b.WriteString(" events=r")
 	b.WriteString(" cmd=" + cmd)
-	b.WriteString(" user=default redir=-1")
+	b.WriteString(" user=" + user + " redir=-1")
 	b.WriteString(" resp=" + strconv.FormatInt(x.resp.Load(), 10))
 	b.WriteString(" lib-name=" + libName)
 	b.WriteString(" lib-ver=" + libVer)
@@ -358,6 +358,7 @@ func (c *client) clientKill(args [][]byte) {
 		maxAge      int64
 		user        string
 		addrGiven   bool
+		userGiven   bool
 		laddrGiven  bool
 		idGiven     bool
 		maxAgeGiven bool
@@ -383,8 +384,8 @@ func (c *client) clientKill(args [][]byte) {
 		case kernel.Equal(args[i], "laddr"):
 			laddr, laddrGiven = string(v), true
 		case kernel.Equal(args[i], "user"):
-			user = string(v)
-			if user != "default" {
+			user, userGiven = string(v), true
+			if c.srv.acl.Users().Get(user) == nil {
 				c.error("ERR No such user '" + user + "'")
 				return
 			}
@@ -419,6 +420,7 @@ func (c *client) clientKill(args [][]byte) {
 				addrGiven && o.addr != addr,
 				laddrGiven && o.laddr != laddr,
 				maxAgeGiven && int64(now.Sub(o.created).Seconds()) < maxAge,
+				userGiven && o.publicUser() != user,
 				skipMe && o == c:
 				continue
 			}

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"sluice/acl"
 	"sluice/internal/redcon"
 	"sluice/kernel"
 )
@@ -23,7 +24,13 @@ type client struct {
 	// served (ServeReady).
 	pending int
 
-	authed  bool
+	// The user the connection acts as: its name, whether it has
+	// authenticated, and the user as of the ACL snapshot users (auth.go).
+	userName string
+	authed   bool
+	users    *acl.Users
+	user     *acl.User
+
 	multi   *multiState
 	watched []kernel.Watched
 	// lsn is the log position the buffered replies depend on; they leave
@@ -50,12 +57,13 @@ type client struct {
 	progress uint64
 
 	// info is what CLIENT LIST shows of another connection.
-	info    sync.Mutex
-	name    string
-	lastCmd string
-	libName string
-	libVer  string
-	x       clientExtra
+	info     sync.Mutex
+	name     string
+	lastCmd  string
+	infoUser string
+	libName  string
+	libVer   string
+	x        clientExtra
 }
 
 func (c *client) touch() { c.lastActive.Store(time.Now().UnixMilli()) }
@@ -130,8 +138,18 @@ func (c *client) dispatch(args [][]byte) {
 		return
 	}
 	c.setLastCmd(cmd)
-	if !c.authed && !cmd.Has(kernel.NoAuth) {
-		c.error("NOAUTH Authentication required.")
+	if c.authRequired() && !cmd.Has(kernel.NoAuth) {
+		if c.multi != nil {
+			c.multi.failed = true
+		}
+		c.srv.eng.CountError(cmd, "NOAUTH Authentication required.")
+		c.w.Error("NOAUTH Authentication required.")
+		return
+	}
+	if !c.checkACL(cmd, args) {
+		if c.multi != nil {
+			c.multi.failed = true
+		}
 		return
 	}
 	if c.multi != nil && !immediateInMulti(cmd.Name) {

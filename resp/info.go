@@ -21,5 +21,10 @@ func (s *Server) registerInfo() {
 		add("rejected_connections", itoa(s.rejected.Load()))
 		add("client_query_buffer_limit_disconnections", itoa(s.queryBufferDisconnects.Load()))
 		add("client_output_buffer_limit_disconnections", itoa(s.outputLimitDisconnects.Load()))
+		log := s.acl.Log
+		add("acl_access_denied_auth", itoa(log.DeniedAuth.Load()))
+		add("acl_access_denied_cmd", itoa(log.DeniedCommand.Load()))
+		add("acl_access_denied_key", itoa(log.DeniedKey.Load()))
+		add("acl_access_denied_channel", "0")
 	})
 }

@@ -19,7 +19,7 @@ func (s *Server) SetQueryBufferLimit(n int64) { s.maxQueryBuffer.Store(n) }
 func (s *Server) connLimits(conn redcon.Conn) redcon.Limits {
 	lim := redcon.Limits{MaxBulkLen: s.maxBulkLen.Load(), MaxQueryBuffer: s.maxQueryBuffer.Load()}
 	if c, ok := conn.Context().(*client); ok {
-		lim.Unauthenticated = !c.authed && s.opts.RequirePass() != ""
+		lim.Unauthenticated = c.authRequired()
 	}
 	return lim
 }

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"sluice/acl"
 	"sluice/internal/redcon"
 	"sluice/kernel"
 )
@@ -22,9 +23,9 @@ type Options struct {
 	// Durable blocks until the log holds every change up to lsn as the
 	// fsync policy promises; nil when nothing is persisted.
 	Durable func(lsn uint64) error
-	// RequirePass returns the password of the default user ("" = none).
-	RequirePass func() string
-	Logger      *slog.Logger
+	// ACL are the users; nil: only "default", with no password.
+	ACL    *acl.ACL
+	Logger *slog.Logger
 }
 
 // Server serves the Redis protocol.
@@ -33,6 +34,7 @@ type Server struct {
 	eng     *kernel.Engine
 	log     *slog.Logger
 	rs      *redcon.Server
+	acl     *acl.ACL
 	closing atomic.Bool
 	// running is read-held by every command in progress; Close takes it
 	// to wait for them, and commands that arrive later see closing.
@@ -64,10 +66,10 @@ func New(opts Options) *Server {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	if opts.RequirePass == nil {
-		opts.RequirePass = func() string { return "" }
+	if opts.ACL == nil {
+		opts.ACL = acl.New(Catalog(opts.Engine.Commands()), "")
 	}
-	s := &Server{opts: opts, eng: opts.Engine, log: opts.Logger, clients: map[int64]*client{},
+	s := &Server{opts: opts, eng: opts.Engine, log: opts.Logger, acl: opts.ACL, clients: map[int64]*client{},
 		cronStop: make(chan struct{}), cronDone: make(chan struct{})}
 	s.rs = redcon.NewServer(s.handle, s.accept, s.closed)
 	s.rs.Limits = s.connLimits
@@ -144,7 +146,7 @@ func (s *Server) accept(conn redcon.Conn) bool {
 	c.eng.WaitReply = &c.bw
 	c.x.init()
 	c.lastCmd = "NULL"
-	c.authed = s.opts.RequirePass() == ""
+	c.startAsDefault()
 	c.touch()
 	if nc := conn.NetConn(); nc != nil {
 		c.laddr = nc.LocalAddr().String()
