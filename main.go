@@ -57,6 +57,8 @@ func serveFlags() []cli.Flag {
 		&cli.Int64Flag{Name: "timeout", Usage: "close clients idle for this many seconds (0: never)", EnvVars: []string{"SLUICE_TIMEOUT"}},
 		&cli.StringFlag{Name: "client-output-buffer-limit", Usage: "as Redis's: 'normal <hard> <soft> <seconds>' (default: no limit for normal clients)",
 			EnvVars: []string{"SLUICE_CLIENT_OUTPUT_BUFFER_LIMIT"}},
+		&cli.StringFlag{Name: "protected-mode", Value: "yes", Usage: "yes: while the default user has no password, serve only clients on the loopback interface",
+			EnvVars: []string{"SLUICE_PROTECTED_MODE"}},
 		&cli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile to this file until shutdown", Hidden: true},
 	}
 }
@@ -84,12 +86,16 @@ func serve(c *cli.Context) error {
 	if n := c.Int64("timeout"); n < 0 || n > 1<<31-1 {
 		return errors.New("--timeout must be between 0 and 2147483647")
 	}
+	protected := strings.ToLower(c.String("protected-mode"))
+	if protected != "yes" && protected != "no" {
+		return errors.New("--protected-mode must be yes or no")
+	}
 	b, err := broker.Open(broker.Config{
 		Addr: c.String("addr"), Dir: c.String("dir"), RequirePass: c.String("requirepass"), ACLFile: c.String("aclfile"),
 		Databases: c.Int("databases"), Fsync: fsync, Logger: logger,
 		SnapshotInterval: c.Duration("snapshot-interval"), SnapshotAfterChanges: c.Int64("snapshot-after-changes"),
 		Repair: c.Bool("repair"), MaxClients: c.Int64("maxclients"), Timeout: c.Int64("timeout"),
-		OutputBufferLimit: c.String("client-output-buffer-limit"),
+		OutputBufferLimit: c.String("client-output-buffer-limit"), ProtectedModeOff: protected == "no",
 	})
 	if err != nil {
 		return err

@@ -58,6 +58,9 @@ type Config struct {
 	// change from Redis's default ("normal 64mb 16mb 60"); empty: the
 	// default.
 	OutputBufferLimit string
+	// ProtectedModeOff is protected-mode no: clients from other hosts are
+	// served even while the default user has no password.
+	ProtectedModeOff bool
 }
 
 // Broker is a running sluice.
@@ -122,12 +125,14 @@ func Open(cfg Config) (*Broker, error) {
 		Logger:  cfg.Logger,
 	})
 	b.addLimits(outLimit)
+	b.addProtectedMode()
 	return b, nil
 }
 
 // Serve answers on ln until Close.
 func (b *Broker) Serve(ln net.Listener) error {
 	b.addPort(ln)
+	b.warnIfExposed(ln.Addr())
 	b.log.Info("sluice ready", "addr", ln.Addr().String(), "dir", b.cfg.Dir, "appendfsync", b.cfg.Fsync.String())
 	err := b.srv.Serve(ln)
 	if ferr := b.eng.Fatal(); ferr != nil {

@@ -31,6 +31,9 @@ type client struct {
 	users    *acl.Users
 	user     *acl.User
 
+	// refused: by protected mode; open sends the refusal and closes.
+	refused bool
+
 	multi   *multiState
 	watched []kernel.Watched
 	// lsn is the log position the buffered replies depend on; they leave

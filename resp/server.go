@@ -55,6 +55,7 @@ type Server struct {
 	outLimit               atomic.Pointer[OutputLimit]
 	outputLimitDisconnects atomic.Int64
 	maxClients             atomic.Int64 // maxclients.go
+	protected              atomic.Bool  // protected-mode (protected.go)
 	timeout                atomic.Int64 // idle seconds, 0: never (cron.go)
 	recentIn, recentOut    recentMax
 	cronStop, cronDone     chan struct{}
@@ -80,6 +81,7 @@ func New(opts Options) *Server {
 	s.maxQueryBuffer.Store(redcon.DefaultMaxQueryBuffer)
 	s.outLimit.Store(&OutputLimit{})
 	s.maxClients.Store(DefaultMaxClients)
+	s.protected.Store(true)
 	s.registerInfo()
 	go s.cron()
 	return s
@@ -146,6 +148,10 @@ func (s *Server) accept(conn redcon.Conn) bool {
 	c.eng.WaitReply = &c.bw
 	c.x.init()
 	c.lastCmd = "NULL"
+	if s.refuses(conn) {
+		s.rejected.Add(1)
+		c.refused = true
+	}
 	c.startAsDefault()
 	c.touch()
 	if nc := conn.NetConn(); nc != nil {

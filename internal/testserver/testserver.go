@@ -28,8 +28,9 @@ func StartDir(tb testing.TB, dir string, fsync wal.Policy) (string, func()) {
 	return StartConfig(tb, broker.Config{Dir: dir, Fsync: fsync})
 }
 
-// StartConfig runs a broker with cfg (Dir, Fsync, RequirePass...); Addr is
-// ignored and a free port used. Unset Databases and Logger get defaults.
+// StartConfig runs a broker with cfg (Dir, Fsync, RequirePass...) on
+// cfg.Addr, by default a free port of 127.0.0.1. Unset Databases and
+// Logger get defaults.
 func StartConfig(tb testing.TB, cfg broker.Config) (string, func()) {
 	tb.Helper()
 	if cfg.Databases == 0 {
@@ -42,7 +43,10 @@ func StartConfig(tb testing.TB, cfg broker.Config) (string, func()) {
 	if err != nil {
 		tb.Fatalf("testserver: %v", err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		tb.Fatalf("testserver: listen: %v", err)
 	}
