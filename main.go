@@ -39,7 +39,12 @@ func main() {
 
 func serveFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "addr", Value: "127.0.0.1:6379", Usage: "listen address", EnvVars: []string{"SLUICE_ADDR"}},
+		&cli.StringFlag{Name: "addr", Value: "127.0.0.1:6379", Usage: "listen address ('': no plaintext listener)", EnvVars: []string{"SLUICE_ADDR"}},
+		&cli.StringFlag{Name: "tls-addr", Usage: "TLS listen address, beside --addr", EnvVars: []string{"SLUICE_TLS_ADDR"}},
+		&cli.StringFlag{Name: "tls-cert-file", Usage: "TLS certificate (PEM); reloaded on SIGHUP", EnvVars: []string{"SLUICE_TLS_CERT_FILE"}},
+		&cli.StringFlag{Name: "tls-key-file", Usage: "TLS private key (PEM)", EnvVars: []string{"SLUICE_TLS_KEY_FILE"}},
+		&cli.StringFlag{Name: "tls-ca-cert-file", Usage: "CA certificates (PEM) that sign client certificates", EnvVars: []string{"SLUICE_TLS_CA_CERT_FILE"}},
+		&cli.StringFlag{Name: "tls-auth-clients", Value: "yes", Usage: "client certificates: yes (required), optional or no", EnvVars: []string{"SLUICE_TLS_AUTH_CLIENTS"}},
 		&cli.StringFlag{Name: "dir", Value: "./data", Usage: "data directory (log and snapshots)", EnvVars: []string{"SLUICE_DIR"}},
 		&cli.StringFlag{Name: "requirepass", Usage: "password of the default user (AUTH)", EnvVars: []string{"SLUICE_REQUIREPASS"}},
 		&cli.StringFlag{Name: "aclfile", Usage: "ACL file of users and their rules (ACL LOAD, ACL SAVE); not with --requirepass", EnvVars: []string{"SLUICE_ACLFILE"}},
@@ -96,6 +101,8 @@ func serve(c *cli.Context) error {
 		SnapshotInterval: c.Duration("snapshot-interval"), SnapshotAfterChanges: c.Int64("snapshot-after-changes"),
 		Repair: c.Bool("repair"), MaxClients: c.Int64("maxclients"), Timeout: c.Int64("timeout"),
 		OutputBufferLimit: c.String("client-output-buffer-limit"), ProtectedModeOff: protected == "no",
+		TLS: broker.TLSConfig{Addr: c.String("tls-addr"), CertFile: c.String("tls-cert-file"), KeyFile: c.String("tls-key-file"),
+			CAFile: c.String("tls-ca-cert-file"), AuthClients: c.String("tls-auth-clients")},
 	})
 	if err != nil {
 		return err
@@ -121,6 +128,12 @@ func serve(c *cli.Context) error {
 		tuneGC(ctx)
 	}()
 	defer func() { stop(); <-gcDone }()
+	hupDone := make(chan struct{})
+	go func() {
+		defer close(hupDone)
+		reloadOnHangup(ctx, b, logger)
+	}()
+	defer func() { stop(); <-hupDone }()
 	errc := make(chan error, 1)
 	go func() { errc <- b.ListenAndServe() }()
 	select {
@@ -140,4 +153,24 @@ func serve(c *cli.Context) error {
 	}
 	logger.Info("bye")
 	return nil
+}
+
+// reloadOnHangup loads the TLS certificate files again on each SIGHUP,
+// until ctx ends: renewed certificates apply to new connections.
+func reloadOnHangup(ctx context.Context, b *broker.Broker, logger *slog.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			if err := b.ReloadTLS(); err != nil {
+				logger.Error("SIGHUP: TLS certificates not reloaded", "err", err)
+			} else {
+				logger.Info("SIGHUP: TLS certificates reloaded")
+			}
+		}
+	}
 }

@@ -21,9 +21,9 @@ func (b *Broker) addConfig(absDir string) {
 	b.addUserConfig()
 }
 
-// addPort shows the listening port in CONFIG GET port.
-func (b *Broker) addPort(ln net.Listener) {
+// addPort shows a listener's port in CONFIG GET port or tls-port.
+func (b *Broker) addPort(param string, ln net.Listener) {
 	if _, port, err := net.SplitHostPort(ln.Addr().String()); err == nil {
-		b.eng.ConfigParam("port", port, nil)
+		b.eng.ConfigParam(param, port, nil)
 	}
 }

@@ -51,6 +51,12 @@ func Params() []*kernel.Param {
 	add("maxmemory-policy", "noeviction", kernel.CheckEnum("volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
 		"allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"))
 	add("maxmemory-samples", "5", kernel.CheckInt(1, 64))
+	add("tls-port", "0", nil)
+	add("tls-cert-file", "", nil)
+	add("tls-key-file", "", nil)
+	add("tls-ca-cert-file", "", nil)
+	// Changeable once a TLS listener is configured (the broker's hooks).
+	out = append(out, &kernel.Param{Name: "tls-auth-clients", Value: "yes", ReadOnly: true, Check: kernel.CheckEnum("yes", "no", "optional")})
 	add("requirepass", "", nil)
 	add("aclfile", "", nil)
 	add("acllog-max-len", "128", kernel.CheckInt(0, math.MaxInt64))
@@ -149,26 +155,45 @@ func configSet(c *Ctx) {
 		}
 		changes[i].value = v
 	}
-	for _, ch := range changes {
-		if hook := c.ConfigHook(ch.p.Name); hook != nil {
-			if err := hook(ch.value); err != nil {
-				failed(ch.p.Name, err.Error())
-				return
-			}
-		}
-		var err error
-		if kernel.IsPersisted(ch.p.Name) {
-			// Replay must run later records with the value they ran with.
-			err = c.SetConfig(ch.p.Name, ch.value)
-		} else {
-			err = c.Config().Set(ch.p.Name, ch.value)
-		}
-		if err != nil {
+	names := make([]string, len(changes))
+	old := make([]string, len(changes))
+	for i, ch := range changes {
+		names[i], old[i] = ch.p.Name, ch.p.Value
+		if err := setParam(c, ch.p.Name, ch.value); err != nil {
 			failed(ch.p.Name, err.Error())
 			return
 		}
 	}
+	for _, a := range c.ConfigApplies(names) {
+		if err := a.Apply(); err != nil {
+			// Put every value back, and apply those, as Redis restores its
+			// backup when an apply function fails.
+			for i := len(names) - 1; i >= 0; i-- {
+				setParam(c, names[i], old[i])
+			}
+			for _, a := range c.ConfigApplies(names) {
+				a.Apply()
+			}
+			failed(a.Name, err.Error())
+			return
+		}
+	}
 	c.W.Status("OK")
+}
+
+// setParam gives a parameter a validated value: the embedder's hook
+// first, then the stored value.
+func setParam(c *Ctx, name, value string) error {
+	if hook := c.ConfigHook(name); hook != nil {
+		if err := hook(value); err != nil {
+			return err
+		}
+	}
+	if kernel.IsPersisted(name) {
+		// Replay must run later records with the value they ran with.
+		return c.SetConfig(name, value)
+	}
+	return c.Config().Set(name, value)
 }
 
 // CONFIG RESETSTAT

@@ -186,6 +186,44 @@ func (e *Engine) ConfigParam(name, value string, set func(v string) error) {
 // ConfigHook is the embedder's hook for a parameter, nil if none.
 func (c *Ctx) ConfigHook(name string) func(string) error { return c.e.hooks[name] }
 
+type configApply struct {
+	names []string
+	apply func() error
+}
+
+// ConfigApply registers apply to run once after a CONFIG SET that changed
+// any of names has set every value, as Redis's apply functions:
+// parameters that only work together (a TLS certificate and its key) are
+// staged by their hooks and take effect at once. If apply fails, CONFIG
+// SET puts the old values back.
+func (e *Engine) ConfigApply(apply func() error, names ...string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.applies = append(e.applies, configApply{names: names, apply: apply})
+}
+
+// Apply is an apply function a CONFIG SET must run, with the first
+// parameter it changed that the function applies.
+type Apply struct {
+	Name  string
+	Apply func() error
+}
+
+// ConfigApplies returns the apply functions of the changed parameters,
+// each once, in the order registered.
+func (c *Ctx) ConfigApplies(changed []string) []Apply {
+	var out []Apply
+	for _, a := range c.e.applies {
+		for _, name := range changed {
+			if slices.Contains(a.names, name) {
+				out = append(out, Apply{Name: name, Apply: a.apply})
+				break
+			}
+		}
+	}
+	return out
+}
+
 // ConfigGet returns a parameter's value (for the embedder).
 func (e *Engine) ConfigGet(name string) (string, bool) {
 	e.mu.Lock()
