@@ -230,6 +230,7 @@ func (c *client) block() {
 	c.x.blocked.Store(true)
 	defer c.x.blocked.Store(false)
 	c.flush()
+	c.conn.Idle() // the wait may be long: no read buffer meanwhile
 	gone, stopWatch := watchHangup(c.conn.NetConn())
 	defer stopWatch()
 	if lsn, ok := e.Wait(c.eng, c.quit, gone); ok {

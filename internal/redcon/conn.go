@@ -32,6 +32,9 @@ type Conn interface {
 	// Stats are the connection's buffer sizes and activity, for any
 	// goroutine to read.
 	Stats() *Stats
+	// Idle lets go of the read buffer if nothing unread is in it, for a
+	// handler about to wait long (a blocked command).
+	Idle()
 }
 
 // Stats describe a connection's buffers for CLIENT LIST, INFO and the
@@ -81,3 +84,9 @@ func (c *conn) SetContext(v any)        { c.ctx = v }
 func (c *conn) PeekPipeline() []Command { return c.cmds }
 func (c *conn) NetConn() net.Conn       { return c.conn }
 func (c *conn) Stats() *Stats           { return &c.stats }
+
+func (c *conn) Idle() {
+	if c.rd.start == c.rd.end && c.rd.wait != nil {
+		c.rd.release()
+	}
+}
