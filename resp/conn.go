@@ -174,6 +174,12 @@ func (c *client) dispatch(args [][]byte) {
 		c.connCommand(cmd, args)
 		return
 	}
+	if cmd.Has(kernel.Blocking) && c.eng.Parker == nil {
+		// Before Exec: a write may serve the command as soon as it waits.
+		if p := newParker(c.conn.NetConn()); p != nil {
+			c.eng.Parker = p
+		}
+	}
 	lsn, blocked := c.srv.eng.Exec(c.eng, cmd, args, &c.w)
 	c.lsn = max(c.lsn, lsn)
 	if blocked {
@@ -231,9 +237,10 @@ func (c *client) block() {
 	defer c.x.blocked.Store(false)
 	c.flush()
 	c.conn.Idle() // the wait may be long: no read buffer meanwhile
-	gone, stopWatch := watchHangup(c.conn.NetConn())
-	defer stopWatch()
-	if lsn, ok := e.Wait(c.eng, c.quit, gone); ok {
+	if p, ok := c.eng.Parker.(*parker); ok {
+		defer p.done()
+	}
+	if lsn, ok := e.Wait(c.eng, c.quit); ok {
 		c.lsn = max(c.lsn, lsn)
 	}
 	c.w.buf = append(c.w.buf, c.bw.buf...)
