@@ -2,6 +2,7 @@ package resp
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -60,7 +61,7 @@ func (c *client) overOutputLimit(omem int64) bool {
 		c.softSince.CompareAndSwap(0, now)
 		return false
 	}
-	return now-since > lim.SoftSeconds*1000
+	return lim.SoftSeconds <= math.MaxInt64/1000 && now-since > lim.SoftSeconds*1000
 }
 
 // closeForOutput disconnects a client over its output limit, as Redis
