@@ -19,7 +19,7 @@ type clientExtra struct {
 	db, resp, multi, watch atomic.Int64
 	blocked                atomic.Bool
 	fd                     atomic.Int64
-	// alloc is what the reply buffers hold (tot-mem); peakIn and peakOut
+	// alloc is the size of the reply buffer (tot-mem); peakIn and peakOut
 	// the largest query buffer and unsent output since the housekeeping
 	// goroutine last took them (INFO's client_recent_max_*).
 	alloc, peakIn, peakOut atomic.Int64

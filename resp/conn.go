@@ -71,6 +71,16 @@ type client struct {
 
 func (c *client) touch() { c.lastActive.Store(time.Now().UnixMilli()) }
 
+// stopped reports whether stop was called (the connection is closing).
+func (c *client) stopped() bool {
+	select {
+	case <-c.quit:
+		return true
+	default:
+		return false
+	}
+}
+
 // stop ends a blocked wait and closes the connection (CLIENT KILL, Close).
 func (c *client) stop() {
 	c.quitOnce.Do(func() {
@@ -85,8 +95,8 @@ func (s *Server) handle(conn redcon.Conn, cmd redcon.Command) {
 	c, ok := conn.Context().(*client)
 	s.running.RLock()
 	defer s.running.RUnlock()
-	if !ok || s.closing.Load() {
-		conn.Close()
+	if !ok || s.closing.Load() || c.stopped() {
+		conn.Close() // what was pipelined after is dropped
 		return
 	}
 	c.touch()
@@ -111,8 +121,8 @@ func (s *Server) handle(conn redcon.Conn, cmd redcon.Command) {
 		conn.Close() // the rest of the pipeline is dropped
 		return
 	}
-	if last || omem > flushAt {
-		c.flush()
+	if (last || omem > flushAt) && !c.flush() {
+		conn.Close() // the client is gone: run nothing more for it
 	}
 }
 
@@ -220,12 +230,12 @@ func (c *client) flush() bool {
 	}
 	var err error
 	if len(c.w.buf) > 0 {
-		c.x.alloc.Store(int64(cap(c.w.buf) + cap(c.bw.buf)))
+		c.x.alloc.Store(int64(cap(c.w.buf)))
 		err = c.conn.Send(c.w.buf)
 		c.w.reset()
 		c.replyStart = 0
 	}
-	c.x.alloc.Store(int64(cap(c.w.buf) + cap(c.bw.buf)))
+	c.x.alloc.Store(int64(cap(c.w.buf)))
 	return err == nil
 }
 
