@@ -82,6 +82,15 @@ func TestACLRoles(t *testing.T) {
 	// XREADGROUP+XACK are all the log holds.
 	eq(t, "XLEN", admin.XLen(ctx, "orders:eu").Val(), int64(1))
 	eq(t, "payments", admin.Exists(ctx, "payments").Val(), int64(0))
+	// The refused XADD is in the ACL log.
+	found := false
+	for _, e := range admin.Do(ctx, "ACL", "LOG").Val().([]any) {
+		e := e.([]any)
+		found = found || e[3] == "command" && e[7] == "xadd" && e[9] == "consumer"
+	}
+	if !found {
+		t.Fatalf("no ACL LOG entry for the consumer's XADD: %v", admin.Do(ctx, "ACL", "LOG").Val())
+	}
 	beforeN, _ := redisInt(before)
 	afterN, _ := redisInt(infoField(t, admin, "sluice_log_last_lsn"))
 	if afterN-beforeN != 3 {
