@@ -54,9 +54,6 @@ func (a *ACL) defaultUser() *User {
 // Catalog is the command table the rules refer to.
 func (a *ACL) Catalog() *Catalog { return a.cat }
 
-// File is the ACL file ("" for none).
-func (a *ACL) File() string { return a.file }
-
 // Users returns the users now.
 func (a *ACL) Users() *Users { return a.users.Load() }
 

@@ -229,7 +229,6 @@ const (
 	Allowed Denial = iota
 	DeniedCommand
 	DeniedKey
-	DeniedAuth
 )
 
 // check decides one command for this selector; pos is the argument

@@ -19,14 +19,14 @@ func waitReadable(nc net.Conn) func() error {
 	if err != nil {
 		return nil
 	}
-	return func() error { return rc.Read(Readable) }
+	return func() error { return rc.Read(readable) }
 }
 
-// Readable is a syscall.RawConn Read callback that peeks one byte without
+// readable is a syscall.RawConn Read callback that peeks one byte without
 // consuming it: it reports done (true) when the socket has data, is closed
 // by the peer or has failed, and false, to wait for readability, when it
 // has nothing yet.
-func Readable(fd uintptr) bool {
+func readable(fd uintptr) bool {
 	var b [1]byte
 	_, _, err := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
 	return !errors.Is(err, syscall.EAGAIN)
