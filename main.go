@@ -41,9 +41,15 @@ func main() {
 
 func serveFlags() []cli.Flag {
 	return append([]cli.Flag{
-		&cli.StringFlag{Name: "addr", Value: "127.0.0.1:6379", Usage: "listen address", EnvVars: []string{"SLUICE_ADDR"}},
+		&cli.StringFlag{Name: "addr", Value: "127.0.0.1:6379", Usage: "listen address ('': no plaintext listener)", EnvVars: []string{"SLUICE_ADDR"}},
+		&cli.StringFlag{Name: "tls-addr", Usage: "TLS listen address, beside --addr", EnvVars: []string{"SLUICE_TLS_ADDR"}},
+		&cli.StringFlag{Name: "tls-cert-file", Usage: "TLS certificate (PEM); reloaded on SIGHUP", EnvVars: []string{"SLUICE_TLS_CERT_FILE"}},
+		&cli.StringFlag{Name: "tls-key-file", Usage: "TLS private key (PEM)", EnvVars: []string{"SLUICE_TLS_KEY_FILE"}},
+		&cli.StringFlag{Name: "tls-ca-cert-file", Usage: "CA certificates (PEM) that sign client certificates", EnvVars: []string{"SLUICE_TLS_CA_CERT_FILE"}},
+		&cli.StringFlag{Name: "tls-auth-clients", Value: "yes", Usage: "client certificates: yes (required), optional or no", EnvVars: []string{"SLUICE_TLS_AUTH_CLIENTS"}},
 		&cli.StringFlag{Name: "dir", Value: "./data", Usage: "data directory (log and snapshots)", EnvVars: []string{"SLUICE_DIR"}},
 		&cli.StringFlag{Name: "requirepass", Usage: "password of the default user (AUTH)", EnvVars: []string{"SLUICE_REQUIREPASS"}},
+		&cli.StringFlag{Name: "aclfile", Usage: "ACL file of users and their rules (ACL LOAD, ACL SAVE); not with --requirepass", EnvVars: []string{"SLUICE_ACLFILE"}},
 		&cli.IntFlag{Name: "databases", Value: 16, Usage: "number of databases (SELECT 0..N-1)", EnvVars: []string{"SLUICE_DATABASES"}},
 		&cli.StringFlag{Name: "appendfsync", Value: "everysec", Usage: "fsync policy: always, everysec or no", EnvVars: []string{"SLUICE_APPENDFSYNC"}},
 		&cli.DurationFlag{Name: "snapshot-interval", Value: broker.DefaultSnapshotInterval,
@@ -53,6 +59,13 @@ func serveFlags() []cli.Flag {
 		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug, info, warn or error", EnvVars: []string{"SLUICE_LOG_LEVEL"}},
 		&cli.BoolFlag{Name: "repair", Usage: "start even if the log is damaged: cut it at the damage, dropping every record after it (copies kept as .broken)",
 			EnvVars: []string{"SLUICE_REPAIR"}},
+		&cli.Int64Flag{Name: "maxclients", Value: 10000, Usage: "most clients connected at once (reduced at start if the open file limit is lower)",
+			EnvVars: []string{"SLUICE_MAXCLIENTS"}},
+		&cli.Int64Flag{Name: "timeout", Usage: "close clients idle for this many seconds (0: never)", EnvVars: []string{"SLUICE_TIMEOUT"}},
+		&cli.StringFlag{Name: "client-output-buffer-limit", Usage: "as Redis's: 'normal <hard> <soft> <seconds>' (default: no limit for normal clients)",
+			EnvVars: []string{"SLUICE_CLIENT_OUTPUT_BUFFER_LIMIT"}},
+		&cli.StringFlag{Name: "protected-mode", Value: "yes", Usage: "yes: while the default user has no password, serve only clients on the loopback interface",
+			EnvVars: []string{"SLUICE_PROTECTED_MODE"}},
 		&cli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile to this file until shutdown", Hidden: true},
 	}, paramFlags()...)
 }
@@ -120,6 +133,16 @@ func serve(c *cli.Context) error {
 	if c.Int("databases") < 1 {
 		return errors.New("--databases must be at least 1")
 	}
+	if n := c.Int64("maxclients"); n < 1 || n > 1<<32-1 {
+		return errors.New("--maxclients must be between 1 and 4294967295")
+	}
+	if n := c.Int64("timeout"); n < 0 || n > 1<<31-1 {
+		return errors.New("--timeout must be between 0 and 2147483647")
+	}
+	protected := strings.ToLower(c.String("protected-mode"))
+	if protected != "yes" && protected != "no" {
+		return errors.New("--protected-mode must be yes or no")
+	}
 	// The profile covers recovery too.
 	if path := c.String("cpuprofile"); path != "" {
 		f, err := os.Create(path)
@@ -135,10 +158,14 @@ func serve(c *cli.Context) error {
 		}()
 	}
 	b, err := broker.Open(broker.Config{
-		Addr: c.String("addr"), Dir: c.String("dir"), RequirePass: c.String("requirepass"),
+		Addr: c.String("addr"), Dir: c.String("dir"), RequirePass: c.String("requirepass"), ACLFile: c.String("aclfile"),
 		Databases: c.Int("databases"), Fsync: fsync, Logger: logger,
 		SnapshotInterval: c.Duration("snapshot-interval"), SnapshotAfterChanges: c.Int64("snapshot-after-changes"),
-		Repair: c.Bool("repair"), Params: params(c),
+		Repair: c.Bool("repair"), MaxClients: c.Int64("maxclients"), Timeout: c.Int64("timeout"),
+		OutputBufferLimit: c.String("client-output-buffer-limit"), ProtectedModeOff: protected == "no",
+		TLS: broker.TLSConfig{Addr: c.String("tls-addr"), CertFile: c.String("tls-cert-file"), KeyFile: c.String("tls-key-file"),
+			CAFile: c.String("tls-ca-cert-file"), AuthClients: c.String("tls-auth-clients")},
+		Params: params(c),
 	})
 	if err != nil {
 		return err
@@ -151,6 +178,12 @@ func serve(c *cli.Context) error {
 		tuneGC(ctx)
 	}()
 	defer func() { stop(); <-gcDone }()
+	hupDone := make(chan struct{})
+	go func() {
+		defer close(hupDone)
+		reloadOnHangup(ctx, b, logger)
+	}()
+	defer func() { stop(); <-hupDone }()
 	errc := make(chan error, 1)
 	go func() { errc <- b.ListenAndServe() }()
 	select {
@@ -170,4 +203,24 @@ func serve(c *cli.Context) error {
 	}
 	logger.Info("bye")
 	return nil
+}
+
+// reloadOnHangup loads the TLS certificate files again on each SIGHUP,
+// until ctx ends: renewed certificates apply to new connections.
+func reloadOnHangup(ctx context.Context, b *broker.Broker, logger *slog.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			if err := b.ReloadTLS(); err != nil {
+				logger.Error("SIGHUP: TLS certificates not reloaded", "err", err)
+			} else {
+				logger.Info("SIGHUP: TLS certificates reloaded")
+			}
+		}
+	}
 }

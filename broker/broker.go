@@ -6,15 +6,16 @@ package broker
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"time"
 
+	"sluice/acl"
 	"sluice/commands"
 	"sluice/kernel"
 	"sluice/resp"
@@ -23,12 +24,16 @@ import (
 
 // Config is everything a broker needs to start.
 type Config struct {
-	Addr        string
-	Dir         string
+	Addr string
+	Dir  string
+	// RequirePass is the default user's password (Redis's requirepass).
 	RequirePass string
-	Databases   int
-	Fsync       wal.Policy
-	Logger      *slog.Logger
+	// ACLFile holds the users (--aclfile); it is loaded at start, and by
+	// ACL LOAD, and written by ACL SAVE. Not together with RequirePass.
+	ACLFile   string
+	Databases int
+	Fsync     wal.Policy
+	Logger    *slog.Logger
 	// SnapshotInterval is the longest time between snapshots while
 	// anything changes (0: DefaultSnapshotInterval, negative: never).
 	SnapshotInterval time.Duration
@@ -48,6 +53,20 @@ type Config struct {
 	// Params are CONFIG parameters to set at start (maxmemory, the
 	// stream-max-* and group-* defaults), checked as CONFIG SET checks them.
 	Params map[string]string
+	// MaxClients is maxclients (0: Redis's 10000), reduced at start if the
+	// open file limit cannot be raised enough.
+	MaxClients int64
+	// Timeout closes clients idle for that many seconds (0: never).
+	Timeout int64
+	// OutputBufferLimit is client-output-buffer-limit, the classes to
+	// change from Redis's default ("normal 64mb 16mb 60"); empty: the
+	// default.
+	OutputBufferLimit string
+	// ProtectedModeOff is protected-mode no: clients from other hosts are
+	// served even while the default user has no password.
+	ProtectedModeOff bool
+	// TLS configures the TLS listener.
+	TLS TLSConfig
 }
 
 // Broker is a running sluice.
@@ -58,7 +77,8 @@ type Broker struct {
 	wal  *wal.Log
 	srv  *resp.Server
 	snap *snapshotter
-	pass atomic.Pointer[string] // requirepass, changed by CONFIG SET
+	acl  *acl.ACL
+	tls  *certs // nil without TLS
 	lock *os.File
 }
 
@@ -67,6 +87,20 @@ type Broker struct {
 func Open(cfg Config) (*Broker, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	outLimit, err := commands.OutputBufferLimit(cfg.OutputBufferLimit)
+	if err != nil {
+		return nil, fmt.Errorf("broker: client-output-buffer-limit %q: %w", cfg.OutputBufferLimit, err)
+	}
+	users, err := loadUsers(cfg)
+	if err != nil {
+		return nil, err
+	}
+	var tlsCerts *certs
+	if cfg.TLS.Addr != "" || cfg.TLS.CertFile != "" {
+		if tlsCerts, err = newCerts(cfg.TLS); err != nil {
+			return nil, fmt.Errorf("broker: %w", err)
+		}
 	}
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("broker: data dir: %w", err)
@@ -79,7 +113,7 @@ func Open(cfg Config) (*Broker, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Broker{cfg: cfg, log: cfg.Logger, lock: lock}
+	b := &Broker{cfg: cfg, log: cfg.Logger, lock: lock, acl: users, tls: tlsCerts}
 	b.eng = kernel.New(kernel.Options{Databases: cfg.Databases, Logger: cfg.Logger,
 		Commands: commands.Table(), Params: commands.Params(),
 		OnFatal: b.fatal, BeforeCommand: cfg.BeforeCommand})
@@ -104,19 +138,37 @@ func Open(cfg Config) (*Broker, error) {
 	go b.snap.run()
 	b.eng.StartExpiry(context.Background())
 	b.srv = resp.New(resp.Options{
-		Engine:      b.eng,
-		Durable:     l.Wait,
-		RequirePass: b.requirePass,
-		Logger:      cfg.Logger,
+		Engine:  b.eng,
+		Durable: l.Wait,
+		ACL:     users,
+		Logger:  cfg.Logger,
 	})
-	b.addLimits()
+	b.addLimits(outLimit)
+	b.addProtectedMode()
+	b.addTLSConfig()
 	return b, nil
 }
 
 // Serve answers on ln until Close.
 func (b *Broker) Serve(ln net.Listener) error {
-	b.addPort(ln)
-	b.log.Info("sluice ready", "addr", ln.Addr().String(), "dir", b.cfg.Dir, "appendfsync", b.cfg.Fsync.String())
+	b.addPort("port", ln)
+	return b.serve(ln, "sluice ready")
+}
+
+// ServeTLS answers TLS clients on ln until Close; the broker must have
+// been opened with a TLS certificate.
+func (b *Broker) ServeTLS(ln net.Listener) error {
+	if b.tls == nil {
+		ln.Close()
+		return errors.New("broker: no TLS certificate configured")
+	}
+	b.addPort("tls-port", ln)
+	return b.serve(tls.NewListener(ln, b.tls.listener()), "sluice ready for TLS")
+}
+
+func (b *Broker) serve(ln net.Listener, ready string) error {
+	b.warnIfExposed(ln.Addr())
+	b.log.Info(ready, "addr", ln.Addr().String(), "dir", b.cfg.Dir, "appendfsync", b.cfg.Fsync.String())
 	err := b.srv.Serve(ln)
 	if ferr := b.eng.Fatal(); ferr != nil {
 		return fmt.Errorf("broker: stopped after an internal error: %w", ferr)
@@ -124,13 +176,55 @@ func (b *Broker) Serve(ln net.Listener) error {
 	return err
 }
 
-// ListenAndServe listens on the configured address.
+// ListenAndServe listens on the configured addresses, plain (Addr) and
+// TLS (TLS.Addr), either of which may be empty, and serves until Close.
 func (b *Broker) ListenAndServe() error {
-	ln, err := net.Listen("tcp", b.cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("broker: listen: %w", err)
+	type listener struct {
+		addr  string
+		serve func(net.Listener) error
 	}
-	return b.Serve(ln)
+	var todo []listener
+	if b.cfg.Addr != "" {
+		todo = append(todo, listener{b.cfg.Addr, b.Serve})
+	}
+	if b.cfg.TLS.Addr != "" {
+		todo = append(todo, listener{b.cfg.TLS.Addr, b.ServeTLS})
+	}
+	if len(todo) == 0 {
+		return errors.New("broker: no address to listen on (--addr and --tls-addr are both empty)")
+	}
+	lns := make([]net.Listener, len(todo))
+	for i, l := range todo {
+		ln, err := net.Listen("tcp", l.addr)
+		if err != nil {
+			for _, prev := range lns[:i] {
+				prev.Close()
+			}
+			return fmt.Errorf("broker: listen: %w", err)
+		}
+		lns[i] = ln
+	}
+	errs := make(chan error, len(todo))
+	for i, l := range todo {
+		go func() { errs <- l.serve(lns[i]) }()
+	}
+	var err error
+	for range todo {
+		err = errors.Join(err, <-errs)
+	}
+	return err
+}
+
+// ReloadTLS loads the TLS certificate, key and CA files again (SIGHUP):
+// new connections use them, established ones go on.
+func (b *Broker) ReloadTLS() error {
+	if b.tls == nil {
+		return errors.New("broker: TLS is not configured")
+	}
+	if err := b.tls.reload(); err != nil {
+		return fmt.Errorf("broker: reload TLS: %w", err)
+	}
+	return nil
 }
 
 // Ready is nil while sluice takes writes, and otherwise says why not: the

@@ -56,17 +56,25 @@ func Params() []*kernel.Param {
 		return "noeviction", nil
 	})
 	add("maxmemory-samples", "5", kernel.CheckInt(1, 64))
+	add("tls-port", "0", nil)
+	add("tls-cert-file", "", nil)
+	add("tls-key-file", "", nil)
+	add("tls-ca-cert-file", "", nil)
+	// Changeable once a TLS listener is configured (the broker's hooks).
+	out = append(out, &kernel.Param{Name: "tls-auth-clients", Value: "yes", ReadOnly: true, Check: kernel.CheckEnum("yes", "no", "optional")})
 	add("requirepass", "", nil)
+	add("aclfile", "", nil)
+	add("acllog-max-len", "128", kernel.CheckInt(0, math.MaxInt64))
 	add("port", "6379", nil)
 	add("bind", "127.0.0.1", nil)
 	add("timeout", "0", kernel.CheckInt(0, 1<<31-1))
 	add("tcp-keepalive", "300", kernel.CheckInt(0, 1<<31-1))
-	add("maxclients", "10000", kernel.CheckInt(1, 1<<31-1))
+	add("maxclients", "10000", kernel.CheckInt(1, 1<<32-1))
 	add("hz", "10", kernel.CheckInt(0, 1<<31-1))
 	add("loglevel", "notice", kernel.CheckEnum("debug", "verbose", "notice", "warning", "nothing"))
 	add("logfile", "", nil)
 	add("daemonize", "no", nil)
-	add("protected-mode", "no", kernel.CheckBool)
+	add("protected-mode", "yes", kernel.CheckBool)
 	add("notify-keyspace-events", "", checkAny)
 	add("slowlog-log-slower-than", "10000", kernel.CheckInt(-1, 1<<62))
 	add("slowlog-max-len", "128", kernel.CheckInt(0, 1<<62))
@@ -78,6 +86,7 @@ func Params() []*kernel.Param {
 	add("lazyfree-lazy-user-flush", "no", kernel.CheckBool)
 	add("proto-max-bulk-len", "536870912", kernel.CheckMemoryBetween(1<<20, math.MaxInt64))
 	add("client-query-buffer-limit", "1073741824", kernel.CheckMemoryBetween(1<<20, math.MaxInt64))
+	out = append(out, &kernel.Param{Name: "client-output-buffer-limit", Value: DefaultOutputBufferLimit, Update: updateOutputBufferLimit})
 	add("cluster-enabled", "no", nil)
 	add("replica-read-only", "yes", kernel.CheckBool)
 	add("io-threads", "1", nil)
@@ -144,36 +153,52 @@ func configSet(c *Ctx) {
 	}
 	// Validate every value before changing any, as Redis does.
 	for i, ch := range changes {
-		if ch.p.Check == nil {
-			continue
-		}
-		v, err := ch.p.Check(ch.value)
+		v, err := ch.p.Validate(ch.value)
 		if err != nil {
 			failed(ch.p.Name, err.Error())
 			return
 		}
 		changes[i].value = v
 	}
-	for _, ch := range changes {
-		if hook := c.ConfigHook(ch.p.Name); hook != nil {
-			if err := hook(ch.value); err != nil {
-				failed(ch.p.Name, err.Error())
-				return
-			}
-		}
-		var err error
-		if kernel.IsPersisted(ch.p.Name) {
-			// Replay must run later records with the value they ran with.
-			err = c.SetConfig(ch.p.Name, ch.value)
-		} else {
-			err = c.Config().Set(ch.p.Name, ch.value)
-		}
-		if err != nil {
+	names := make([]string, len(changes))
+	old := make([]string, len(changes))
+	for i, ch := range changes {
+		names[i], old[i] = ch.p.Name, ch.p.Value
+		if err := setParam(c, ch.p.Name, ch.value); err != nil {
 			failed(ch.p.Name, err.Error())
 			return
 		}
 	}
+	for _, a := range c.ConfigApplies(names) {
+		if err := a.Apply(); err != nil {
+			// Put every value back, and apply those, as Redis restores its
+			// backup when an apply function fails.
+			for i := len(names) - 1; i >= 0; i-- {
+				setParam(c, names[i], old[i])
+			}
+			for _, a := range c.ConfigApplies(names) {
+				a.Apply()
+			}
+			failed(a.Name, err.Error())
+			return
+		}
+	}
 	c.W.Status("OK")
+}
+
+// setParam gives a parameter a validated value: the embedder's hook
+// first, then the stored value.
+func setParam(c *Ctx, name, value string) error {
+	if hook := c.ConfigHook(name); hook != nil {
+		if err := hook(value); err != nil {
+			return err
+		}
+	}
+	if kernel.IsPersisted(name) {
+		// Replay must run later records with the value they ran with.
+		return c.SetConfig(name, value)
+	}
+	return c.Config().Set(name, value)
 }
 
 // CONFIG RESETSTAT

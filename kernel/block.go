@@ -73,6 +73,17 @@ func (kw *keyWaits) mark(e *Engine, how change) {
 	}
 }
 
+// Parker lets a blocked client's own goroutine wait on its connection, so
+// that no other goroutine has to watch the connection for a hangup
+// meanwhile (the protocol layer implements it). Park returns when Unpark
+// is called (from any goroutine, before or during Park), at until (zero:
+// no time), or, with gone, when the client hung up or its connection was
+// closed. A return may be spurious: the waiter looks again.
+type Parker interface {
+	Park(until time.Time) (gone bool)
+	Unpark()
+}
+
 // Block makes the command wait until a write serves it or timeoutMs (0:
 // forever) passes; then onTimeout writes its reply. args is the command to
 // run again, with "$" resolved. The handler writes nothing else after
@@ -254,7 +265,7 @@ func (e *Engine) serve(w *waiter) (served bool) {
 		e.rec.open, e.rec.applying = false, false
 		w.panicked, w.served = v, true
 		e.unregister(w)
-		w.wake <- struct{}{}
+		w.wakeUp()
 		served = true
 	}()
 	w.again = false
@@ -266,16 +277,24 @@ func (e *Engine) serve(w *waiter) (served bool) {
 	w.lsn = e.commit()
 	w.served = true
 	e.unregister(w)
-	w.wake <- struct{}{} // capacity 1, sent once
+	w.wakeUp()
 	return true
 }
 
+// wakeUp tells the waiter's goroutine it was served; once per waiter.
+func (w *waiter) wakeUp() {
+	w.wake <- struct{}{} // capacity 1
+	if p := w.cl.Parker; p != nil {
+		p.Unpark()
+	}
+}
+
 // Wait sleeps until the client's blocked command has answered: served by a
-// write, timed out (its timeout reply is written), or ended by quit (the
-// server closing) or gone (the client hung up), either of which may be
-// nil. It returns the LSN the reply depends on; ok is false when nothing
+// write, timed out (its timeout reply is written), or ended by the client
+// hanging up (its Parker says so) or quit (the server closing; may be
+// nil). It returns the LSN the reply depends on; ok is false when nothing
 // was answered.
-func (e *Engine) Wait(cl *Client, quit, gone <-chan struct{}) (lsn uint64, ok bool) {
+func (e *Engine) Wait(cl *Client, quit <-chan struct{}) (lsn uint64, ok bool) {
 	e.mu.Lock()
 	w := cl.wait
 	e.mu.Unlock()
@@ -303,6 +322,19 @@ func (e *Engine) Wait(cl *Client, quit, gone <-chan struct{}) (lsn uint64, ok bo
 			wakeAt, retry = w.retryAt, true
 		}
 		e.mu.Unlock()
+		if p := cl.Parker; p != nil {
+			if p.Park(wakeAt) {
+				return e.abort(w)
+			}
+			if wakeAt.IsZero() || time.Now().Before(wakeAt) {
+				continue // woken: served, or not yet
+			}
+			if !retry {
+				return e.timeout(w)
+			}
+			e.retry(w)
+			continue
+		}
 		var timer *time.Timer
 		var fire <-chan time.Time
 		if !wakeAt.IsZero() {
@@ -317,8 +349,6 @@ func (e *Engine) Wait(cl *Client, quit, gone <-chan struct{}) (lsn uint64, ok bo
 			}
 			e.retry(w)
 		case <-quit:
-			return e.abort(w)
-		case <-gone:
 			return e.abort(w)
 		}
 		if timer != nil {

@@ -67,6 +67,9 @@ func (c *Command) FullName() string {
 // Parent is the container of a subcommand, nil otherwise.
 func (c *Command) Parent() *Command { return c.parent }
 
+// ID is the command's position in its table (see Table.All).
+func (c *Command) ID() int { return c.id }
+
 // Has reports whether a flag is set.
 func (c *Command) Has(f Flag) bool { return c.Flags&f != 0 }
 
@@ -134,6 +137,10 @@ func (t *Table) add(c *Command) {
 	c.id = len(t.all)
 	t.all = append(t.all, c)
 }
+
+// All returns every command and subcommand, each at the position of its
+// ID. The slice is the table's own: it must not be changed.
+func (t *Table) All() []*Command { return t.all }
 
 // Len is the number of top-level commands.
 func (t *Table) Len() int { return len(t.byName) }

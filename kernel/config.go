@@ -20,6 +20,10 @@ type Param struct {
 	// Check validates a new value and returns it normalized; nil accepts
 	// anything.
 	Check func(v string) (string, error)
+	// Update, for a parameter set a part at a time
+	// (client-output-buffer-limit), validates a new value against the
+	// current one and returns the whole value to store; it replaces Check.
+	Update func(current, v string) (string, error)
 }
 
 // Config holds the parameters. It is guarded by the engine lock.
@@ -56,8 +60,8 @@ func newConfig(databases int) *Config {
 // Define adds a parameter, or replaces its definition, keeping a check
 // it had when p has none.
 func (c *Config) Define(p *Param) {
-	if old, ok := c.params[p.Name]; ok && p.Check == nil {
-		p.Check = old.Check
+	if old, ok := c.params[p.Name]; ok && p.Check == nil && p.Update == nil {
+		p.Check, p.Update = old.Check, old.Update
 	}
 	c.params[p.Name] = p
 	if n, err := strconv.ParseInt(p.Value, 10, 64); err == nil {
@@ -110,18 +114,26 @@ func (c *Config) Set(name, value string) error {
 	if p.ReadOnly {
 		return errors.New("can't set immutable config")
 	}
-	v := value
-	if p.Check != nil {
-		var err error
-		if v, err = p.Check(value); err != nil {
-			return err
-		}
+	v, err := p.Validate(value)
+	if err != nil {
+		return err
 	}
 	p.Value = v
 	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 		c.ints[p.Name] = n
 	}
 	return nil
+}
+
+// Validate checks a new value for p and returns the value to store.
+func (p *Param) Validate(v string) (string, error) {
+	switch {
+	case p.Update != nil:
+		return p.Update(p.Value, v)
+	case p.Check != nil:
+		return p.Check(v)
+	}
+	return v, nil
 }
 
 // IsPersisted reports whether CONFIG SET of name must be logged.
@@ -183,6 +195,44 @@ func (e *Engine) ConfigParam(name, value string, set func(v string) error) {
 
 // ConfigHook is the embedder's hook for a parameter, nil if none.
 func (c *Ctx) ConfigHook(name string) func(string) error { return c.e.hooks[name] }
+
+type configApply struct {
+	names []string
+	apply func() error
+}
+
+// ConfigApply registers apply to run once after a CONFIG SET that changed
+// any of names has set every value, as Redis's apply functions:
+// parameters that only work together (a TLS certificate and its key) are
+// staged by their hooks and take effect at once. If apply fails, CONFIG
+// SET puts the old values back.
+func (e *Engine) ConfigApply(apply func() error, names ...string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.applies = append(e.applies, configApply{names: names, apply: apply})
+}
+
+// Apply is an apply function a CONFIG SET must run, with the first
+// parameter it changed that the function applies.
+type Apply struct {
+	Name  string
+	Apply func() error
+}
+
+// ConfigApplies returns the apply functions of the changed parameters,
+// each once, in the order registered.
+func (c *Ctx) ConfigApplies(changed []string) []Apply {
+	var out []Apply
+	for _, a := range c.e.applies {
+		for _, name := range changed {
+			if slices.Contains(a.names, name) {
+				out = append(out, Apply{Name: name, Apply: a.apply})
+				break
+			}
+		}
+	}
+	return out
+}
 
 // ConfigGet returns a parameter's value (for the embedder).
 func (e *Engine) ConfigGet(name string) (string, bool) {

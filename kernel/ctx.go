@@ -20,7 +20,10 @@ type Client struct {
 	// own writer may still be busy when a write serves it. The protocol
 	// layer moves it to the connection once Wait returns.
 	WaitReply Reply
-	wait      *waiter // set while a blocking command waits
+	// Parker, when set, is how the client's goroutine waits while blocked
+	// (see Parker); without one it waits on channels and a timer.
+	Parker Parker
+	wait   *waiter // set while a blocking command waits
 }
 
 // Ctx is one command's execution: its arguments, its client, its reply,

@@ -76,6 +76,7 @@ type Engine struct {
 
 	stats   stats
 	hooks   map[string]func(string) error // CONFIG SET hooks of the embedder
+	applies []configApply                 // and its apply functions (config.go)
 	info    map[string][]func(add func(key, value string))
 	expiry  expiry
 	saver   Saver // SAVE, BGSAVE and LASTSAVE go to it

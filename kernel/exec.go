@@ -32,6 +32,10 @@ func (e *Engine) Exec(cl *Client, cmd *Command, args [][]byte, w Reply) (lsn uin
 type Queued struct {
 	Cmd  *Command
 	Args [][]byte
+	// Error, when set, is the command's reply in place of running it: the
+	// protocol layer refuses it at EXEC time (its user's permissions
+	// changed since it was queued).
+	Error string
 }
 
 // ExecMulti runs a transaction atomically: no other client runs a command
@@ -61,6 +65,12 @@ func (e *Engine) ExecMulti(cl *Client, cmds []Queued, watched []Watched, w Reply
 	cl.InExec = true
 	defer func() { cl.InExec = false }()
 	for _, q := range cmds {
+		if q.Error != "" {
+			e.countError(q.Error)
+			e.stats.cmds[q.Cmd.id].Rejected++
+			w.Error(q.Error)
+			continue
+		}
 		start := time.Now()
 		c := e.run(cl, q.Cmd, q.Args, w)
 		e.stats.count(q.Cmd, start, c.failed)

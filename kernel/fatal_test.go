@@ -169,7 +169,7 @@ func TestPanicWhenServedReachesTheWaiter(t *testing.T) {
 	if err := run(t, e, writer, "XADD", "s", "*", "f", "v"); err != "" {
 		t.Fatalf("XADD: %q", err)
 	}
-	if v := mustPanic(t, func() { e.Wait(reader, nil, nil) }); v != "served" {
+	if v := mustPanic(t, func() { e.Wait(reader, nil) }); v != "served" {
 		t.Fatalf("the reader's wait panicked with %v", v)
 	}
 	if reader.Blocked() || e.Fatal() != nil {

@@ -7,7 +7,6 @@ import (
 	"syscall"
 	"time"
 
-	"sluice/internal/redcon"
 	"sluice/internal/redisint"
 	"sluice/kernel"
 )
@@ -20,6 +19,22 @@ type clientExtra struct {
 	db, resp, multi, watch atomic.Int64
 	blocked                atomic.Bool
 	fd                     atomic.Int64
+	// alloc is the size of the reply buffer (tot-mem); peakIn and peakOut
+	// the largest query buffer and unsent output since the housekeeping
+	// goroutine last took them (INFO's client_recent_max_*).
+	alloc, peakIn, peakOut atomic.Int64
+}
+
+// notePeaks records buffer sizes seen after a command; a peak the
+// housekeeping goroutine takes at the same time may be counted in the
+// next second instead.
+func (x *clientExtra) notePeaks(out, in int64) {
+	if out > x.peakOut.Load() {
+		x.peakOut.Store(out)
+	}
+	if in > x.peakIn.Load() {
+		x.peakIn.Store(in)
+	}
 }
 
 func (x *clientExtra) init() {
@@ -69,7 +84,7 @@ func (c *client) fd() int64 {
 func (c *client) infoLine(now time.Time) string {
 	x := c.extra()
 	c.info.Lock()
-	name, cmd, libName, libVer := c.name, c.lastCmd, c.libName, c.libVer
+	name, cmd, libName, libVer, user := c.name, c.lastCmd, c.libName, c.libVer, c.infoUser
 	c.info.Unlock()
 	flags := "N"
 	switch {
@@ -96,9 +111,19 @@ func (c *client) infoLine(now time.Time) string {
 	b.WriteString(" sub=0 psub=0 ssub=0")
 	b.WriteString(" multi=" + strconv.FormatInt(x.multi.Load(), 10))
 	b.WriteString(" watch=" + strconv.FormatInt(x.watch.Load(), 10))
-	b.WriteString(" qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r")
+	st := c.conn.Stats()
+	qbuf, qcap := st.QueryBuf.Load(), st.QueryBufCap.Load()
+	b.WriteString(" qbuf=" + strconv.FormatInt(qbuf, 10))
+	b.WriteString(" qbuf-free=" + strconv.FormatInt(max(qcap-qbuf, 0), 10))
+	b.WriteString(" argv-mem=0 multi-mem=0")
+	b.WriteString(" rbs=" + strconv.FormatInt(qcap, 10))
+	b.WriteString(" rbp=" + strconv.FormatInt(qcap, 10))
+	b.WriteString(" obl=0 oll=0")
+	b.WriteString(" omem=" + strconv.FormatInt(st.OutPending.Load(), 10))
+	b.WriteString(" tot-mem=" + strconv.FormatInt(qcap+x.alloc.Load(), 10))
+	b.WriteString(" events=r")
 	b.WriteString(" cmd=" + cmd)
-	b.WriteString(" user=default redir=-1")
+	b.WriteString(" user=" + user + " redir=-1")
 	b.WriteString(" resp=" + strconv.FormatInt(x.resp.Load(), 10))
 	b.WriteString(" lib-name=" + libName)
 	b.WriteString(" lib-ver=" + libVer)
@@ -333,6 +358,7 @@ func (c *client) clientKill(args [][]byte) {
 		maxAge      int64
 		user        string
 		addrGiven   bool
+		userGiven   bool
 		laddrGiven  bool
 		idGiven     bool
 		maxAgeGiven bool
@@ -358,8 +384,8 @@ func (c *client) clientKill(args [][]byte) {
 		case kernel.Equal(args[i], "laddr"):
 			laddr, laddrGiven = string(v), true
 		case kernel.Equal(args[i], "user"):
-			user = string(v)
-			if user != "default" {
+			user, userGiven = string(v), true
+			if c.srv.acl.Users().Get(user) == nil {
 				c.error("ERR No such user '" + user + "'")
 				return
 			}
@@ -394,6 +420,7 @@ func (c *client) clientKill(args [][]byte) {
 				addrGiven && o.addr != addr,
 				laddrGiven && o.laddr != laddr,
 				maxAgeGiven && int64(now.Sub(o.created).Seconds()) < maxAge,
+				userGiven && o.publicUser() != user,
 				skipMe && o == c:
 				continue
 			}
@@ -413,20 +440,6 @@ func (c *client) kill(o *client) {
 		o.stop()
 		return
 	}
-	if c.flush() {
-		redcon.BaseWriter(c.conn).Flush()
-	}
+	c.flush()
 	c.stop()
-}
-
-// registerInfo adds the protocol layer's fields to INFO (clients and
-// stats sections). The lead calls it once from New.
-func (s *Server) registerInfo() {
-	s.eng.AddInfoSection("clients", func(add func(key, value string)) {
-		add("connected_clients", strconv.FormatInt(s.connected.Load(), 10))
-	})
-	s.eng.AddInfoSection("stats", func(add func(key, value string)) {
-		add("total_connections_received", strconv.FormatInt(s.total.Load(), 10))
-	})
-	s.eng.AddInfoSection("stats", s.queryBufferInfo)
 }

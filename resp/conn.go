@@ -1,10 +1,12 @@
 package resp
 
 import (
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"sluice/acl"
 	"sluice/internal/redcon"
 	"sluice/kernel"
 )
@@ -22,7 +24,16 @@ type client struct {
 	// served (ServeReady).
 	pending int
 
-	authed  bool
+	// The user the connection acts as: its name, whether it has
+	// authenticated, and the user as of the ACL snapshot users (auth.go).
+	userName string
+	authed   bool
+	users    *acl.Users
+	user     *acl.User
+
+	// refused: by protected mode; open sends the refusal and closes.
+	refused bool
+
 	multi   *multiState
 	watched []kernel.Watched
 	// lsn is the log position the buffered replies depend on; they leave
@@ -39,17 +50,36 @@ type client struct {
 	lastActive atomic.Int64
 	quit       chan struct{}
 	quitOnce   sync.Once
+	// softSince is when the unsent output went over the soft output limit
+	// (unix ms, 0: it is not); closingForOutput is set once the client is
+	// being closed for its output (outlimit.go).
+	softSince        atomic.Int64
+	closingForOutput atomic.Bool
+	// progress is the redcon activity count the housekeeping goroutine
+	// last saw; only it uses the field (cron.go).
+	progress uint64
 
 	// info is what CLIENT LIST shows of another connection.
-	info    sync.Mutex
-	name    string
-	lastCmd string
-	libName string
-	libVer  string
-	x       clientExtra
+	info     sync.Mutex
+	name     string
+	lastCmd  string
+	infoUser string
+	libName  string
+	libVer   string
+	x        clientExtra
 }
 
 func (c *client) touch() { c.lastActive.Store(time.Now().UnixMilli()) }
+
+// stopped reports whether stop was called (the connection is closing).
+func (c *client) stopped() bool {
+	select {
+	case <-c.quit:
+		return true
+	default:
+		return false
+	}
+}
 
 // stop ends a blocked wait and closes the connection (CLIENT KILL, Close).
 func (c *client) stop() {
@@ -65,30 +95,47 @@ func (s *Server) handle(conn redcon.Conn, cmd redcon.Command) {
 	c, ok := conn.Context().(*client)
 	s.running.RLock()
 	defer s.running.RUnlock()
-	if !ok || s.closing.Load() {
-		conn.Close()
+	if !ok || s.closing.Load() || c.stopped() {
+		conn.Close() // what was pipelined after is dropped
 		return
 	}
 	c.touch()
+	hard := int(min(s.outLimit.Load().Hard, math.MaxInt))
+	c.w.limit, c.bw.limit = hard, hard
 	c.replyStart, c.running = len(c.w.buf), ""
 	defer c.recoverCommand()
 	c.dispatch(cmd.Args)
 	c.publishInfo()
 	c.pending++
-	if len(conn.PeekPipeline()) == 0 || len(c.w.buf) > 1<<20 || c.pending >= serveEvery {
+	last := len(conn.PeekPipeline()) == 0
+	if last || len(c.w.buf) > flushAt || c.pending >= serveEvery {
 		// Waiters this pipeline's writes can serve get their entries now,
 		// in one reply each.
 		c.srv.eng.ServeReady()
 		c.pending = 0
 	}
-	if len(conn.PeekPipeline()) == 0 || len(c.w.buf) > 1<<20 {
-		c.flush()
+	omem := int64(len(c.w.buf))
+	c.x.notePeaks(omem, conn.Stats().QueryBufCap.Load())
+	if c.w.over || c.bw.over || c.overOutputLimit(omem) {
+		c.closeForOutput(omem)
+		conn.Close() // the rest of the pipeline is dropped
+		return
+	}
+	if (last || omem > flushAt) && !c.flush() {
+		conn.Close() // the client is gone: run nothing more for it
 	}
 }
 
-// serveEvery is how many commands of a long pipeline may run before the
-// clients they made servable are served.
-const serveEvery = 64
+const (
+	// serveEvery is how many commands of a long pipeline may run before
+	// the clients they made servable are served.
+	serveEvery = 64
+	// flushAt is how many bytes of replies a pipeline may build before
+	// they are sent (Redis's NET_MAX_WRITES_PER_EVENT): the next command
+	// runs only once the client has taken them, so a client that does
+	// not read holds at most one reply (see redcon's Send).
+	flushAt = 64 << 10
+)
 
 func (c *client) dispatch(args [][]byte) {
 	if c.srv.eng.Fatal() != nil {
@@ -104,8 +151,18 @@ func (c *client) dispatch(args [][]byte) {
 		return
 	}
 	c.setLastCmd(cmd)
-	if !c.authed && !cmd.Has(kernel.NoAuth) {
-		c.error("NOAUTH Authentication required.")
+	if c.authRequired() && !cmd.Has(kernel.NoAuth) {
+		if c.multi != nil {
+			c.multi.failed = true
+		}
+		c.srv.eng.CountError(cmd, "NOAUTH Authentication required.")
+		c.w.Error("NOAUTH Authentication required.")
+		return
+	}
+	if !c.checkACL(cmd, args) {
+		if c.multi != nil {
+			c.multi.failed = true
+		}
 		return
 	}
 	if c.multi != nil && !immediateInMulti(cmd.Name) {
@@ -126,6 +183,12 @@ func (c *client) dispatch(args [][]byte) {
 	if cmd.Has(kernel.Conn) {
 		c.connCommand(cmd, args)
 		return
+	}
+	if cmd.Has(kernel.Blocking) && c.eng.Parker == nil {
+		// Before Exec: a write may serve the command as soon as it waits.
+		if p := newParker(c.conn.NetConn()); p != nil {
+			c.eng.Parker = p
+		}
 	}
 	lsn, blocked := c.srv.eng.Exec(c.eng, cmd, args, &c.w)
 	c.lsn = max(c.lsn, lsn)
@@ -148,10 +211,13 @@ func (c *client) setLastCmd(cmd *kernel.Command) {
 	c.running = name
 }
 
-// flush hands the buffered replies to redcon once what they depend on is
-// durable. While the log fails that waits for its recovery; if the server
-// shuts down first, the replies are dropped and the connection closed: no
-// client is told a write succeeded that is not in the log.
+// flush sends the buffered replies once what they depend on is durable,
+// and returns when the client has taken them (backpressure: the next
+// command of a pipeline is not run for a client that does not read).
+// While the log fails that waits for its recovery; if the server shuts
+// down first, the replies are dropped and the connection closed: no
+// client is told a write succeeded that is not in the log. It reports
+// whether the replies were sent.
 func (c *client) flush() bool {
 	if c.lsn > c.flushedLSN && c.srv.opts.Durable != nil {
 		if err := c.srv.opts.Durable(c.lsn); err != nil {
@@ -162,12 +228,15 @@ func (c *client) flush() bool {
 		}
 		c.flushedLSN = c.lsn
 	}
+	var err error
 	if len(c.w.buf) > 0 {
-		c.conn.WriteRaw(c.w.buf)
+		c.x.alloc.Store(int64(cap(c.w.buf)))
+		err = c.conn.Send(c.w.buf)
 		c.w.reset()
 		c.replyStart = 0
 	}
-	return true
+	c.x.alloc.Store(int64(cap(c.w.buf)))
+	return err == nil
 }
 
 // block waits for a blocking command to be served or to time out. What the
@@ -176,15 +245,16 @@ func (c *client) block() {
 	e := c.srv.eng
 	c.x.blocked.Store(true)
 	defer c.x.blocked.Store(false)
-	if c.flush() {
-		redcon.BaseWriter(c.conn).Flush()
+	c.flush()
+	c.conn.Idle() // the wait may be long: no read buffer meanwhile
+	if p, ok := c.eng.Parker.(*parker); ok {
+		defer p.done()
 	}
-	gone, stopWatch := watchHangup(c.conn.NetConn())
-	defer stopWatch()
-	if lsn, ok := e.Wait(c.eng, c.quit, gone); ok {
+	if lsn, ok := e.Wait(c.eng, c.quit); ok {
 		c.lsn = max(c.lsn, lsn)
 	}
 	c.w.buf = append(c.w.buf, c.bw.buf...)
+	c.w.check()
 	c.bw.reset()
 }
 

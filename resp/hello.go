@@ -26,24 +26,25 @@ func (c *client) connCommand(cmd *kernel.Command, args [][]byte) {
 		c.eng.DB = 0
 		c.w.resp3, c.bw.resp3 = false, false
 		c.setName("")
-		c.authed = c.srv.opts.RequirePass() == ""
+		c.startAsDefault()
 		c.w.Status("RESET")
 	case "client":
 		c.clientCommand(args)
+	case "acl":
+		c.aclCommand(args)
 	default:
-		if p := cmd.Parent(); p != nil && p.Name == "client" {
+		switch p := cmd.Parent(); {
+		case p != nil && p.Name == "client":
 			c.clientCommand(args)
-			return
+		case p != nil && p.Name == "acl":
+			c.aclCommand(args)
+		default:
+			c.multiCommand(cmd, args)
 		}
-		c.multiCommand(cmd, args)
 	}
 }
 
-// checkPass reports whether user and pass log in as the default user.
-func (c *client) checkPass(user, pass string) bool {
-	want := c.srv.opts.RequirePass()
-	return user == "default" && (want == "" || pass == want)
-}
+const errWrongPass = "WRONGPASS invalid username-password pair or user is disabled."
 
 // AUTH [username] password
 func (c *client) auth(args [][]byte) {
@@ -54,15 +55,14 @@ func (c *client) auth(args [][]byte) {
 	user, pass := "default", string(args[1])
 	if len(args) == 3 {
 		user, pass = string(args[1]), string(args[2])
-	} else if c.srv.opts.RequirePass() == "" {
+	} else if c.srv.acl.Users().Default().NoPass() {
 		c.error("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?")
 		return
 	}
-	if !c.checkPass(user, pass) {
-		c.error("WRONGPASS invalid username-password pair or user is disabled.")
+	if !c.login(string(args[0]), user, pass) {
+		c.error(errWrongPass)
 		return
 	}
-	c.authed = true
 	c.w.Status("OK")
 }
 
@@ -84,17 +84,12 @@ func (c *client) hello(args [][]byte) {
 		}
 		proto = int(v)
 	}
-	var name []byte
-	authed := c.authed
+	var name, user, pass []byte
 	for i := 2; i < len(args); i++ {
 		more := len(args) - i - 1
 		switch {
 		case kernel.Equal(args[i], "auth") && more >= 2:
-			if !c.checkPass(string(args[i+1]), string(args[i+2])) {
-				c.error("WRONGPASS invalid username-password pair or user is disabled.")
-				return
-			}
-			authed = true
+			user, pass = args[i+1], args[i+2]
 			i += 2
 		case kernel.Equal(args[i], "setname") && more >= 1:
 			if !validName(args[i+1]) {
@@ -108,11 +103,15 @@ func (c *client) hello(args [][]byte) {
 			return
 		}
 	}
-	if !authed {
+	// As Redis: the options are all checked before AUTH is tried.
+	if user != nil && !c.login(string(args[0]), string(user), string(pass)) {
+		c.error(errWrongPass)
+		return
+	}
+	if !c.authed {
 		c.error("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
 		return
 	}
-	c.authed = true
 	if name != nil {
 		c.setName(string(name))
 	}

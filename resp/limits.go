@@ -2,7 +2,6 @@ package resp
 
 import (
 	"errors"
-	"strconv"
 
 	"sluice/internal/redcon"
 )
@@ -20,7 +19,7 @@ func (s *Server) SetQueryBufferLimit(n int64) { s.maxQueryBuffer.Store(n) }
 func (s *Server) connLimits(conn redcon.Conn) redcon.Limits {
 	lim := redcon.Limits{MaxBulkLen: s.maxBulkLen.Load(), MaxQueryBuffer: s.maxQueryBuffer.Load()}
 	if c, ok := conn.Context().(*client); ok {
-		lim.Unauthenticated = !c.authed && s.opts.RequirePass() != ""
+		lim.Unauthenticated = c.authRequired()
 	}
 	return lim
 }
@@ -32,7 +31,10 @@ func (s *Server) logDisconnect(c *client, err error) {
 	var qerr *redcon.QueryBufferError
 	var perr *redcon.ProtocolError
 	var panicErr *redcon.PanicError
+	var tlsErr *HandshakeError
 	switch {
+	case errors.As(err, &tlsErr):
+		s.log.Debug("TLS handshake failed", "client", c.eng.ID, "addr", c.addr, "err", tlsErr.Err)
 	case errors.As(err, &qerr):
 		s.queryBufferDisconnects.Add(1)
 		s.log.Warn("closing client that reached max query buffer length",
@@ -43,9 +45,4 @@ func (s *Server) logDisconnect(c *client, err error) {
 		s.log.Error("connection panicked; client disconnected",
 			"client", c.eng.ID, "addr", c.addr, "panic", panicErr.Error(), "stack", string(panicErr.Stack))
 	}
-}
-
-// queryBufferInfo is INFO's count of clients closed over their limit.
-func (s *Server) queryBufferInfo(add func(key, value string)) {
-	add("client_query_buffer_limit_disconnections", strconv.FormatInt(s.queryBufferDisconnects.Load(), 10))
 }

@@ -1,6 +1,9 @@
 package resp
 
-import "sluice/kernel"
+import (
+	"sluice/acl"
+	"sluice/kernel"
+)
 
 // multiState is a transaction being queued.
 type multiState struct {
@@ -34,6 +37,7 @@ func (c *client) multiCommand(cmd *kernel.Command, args [][]byte) {
 			c.error("EXECABORT Transaction discarded because of previous errors.")
 			return
 		}
+		c.recheckACL(m.cmds)
 		lsn := c.srv.eng.ExecMulti(c.eng, m.cmds, watched, &c.w)
 		c.lsn = max(c.lsn, lsn)
 	case "discard":
@@ -61,4 +65,17 @@ func (c *client) multiCommand(cmd *kernel.Command, args [][]byte) {
 func (c *client) unwatch() {
 	c.srv.eng.Unwatch(c.watched)
 	c.watched = nil
+}
+
+// recheckACL checks the queued commands again at EXEC, as Redis does: the
+// user's permissions may have changed since they were queued. A command
+// now refused gets Redis's error in its place in EXEC's reply.
+func (c *client) recheckACL(cmds []kernel.Queued) {
+	for i, q := range cmds {
+		if msg, object, reason := c.denied(q.Cmd, q.Args); msg != "" {
+			c.logDenial(reason, acl.ContextMulti, object)
+			cmds[i].Error = "NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. " +
+				"This command is no longer allowed for the following reason: " + msg
+		}
+	}
 }

@@ -24,7 +24,7 @@ func (c *client) recoverCommand() {
 	}
 	c.srv.log.Error("command panicked; client disconnected",
 		"cmd", name, "client", c.eng.ID, "addr", c.addr, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-	c.w.buf = c.w.buf[:c.replyStart]
+	c.w.buf = c.w.buf[:min(c.replyStart, len(c.w.buf))] // a writer over its limit has let go of everything
 	c.w.Error(kernel.ErrInternal)
 	c.flush()
 	c.conn.Close()

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"sluice/acl"
 	"sluice/internal/redcon"
 	"sluice/kernel"
 )
@@ -22,9 +23,9 @@ type Options struct {
 	// Durable blocks until the log holds every change up to lsn as the
 	// fsync policy promises; nil when nothing is persisted.
 	Durable func(lsn uint64) error
-	// RequirePass returns the password of the default user ("" = none).
-	RequirePass func() string
-	Logger      *slog.Logger
+	// ACL are the users; nil: only "default", with no password.
+	ACL    *acl.ACL
+	Logger *slog.Logger
 }
 
 // Server serves the Redis protocol.
@@ -33,49 +34,68 @@ type Server struct {
 	eng     *kernel.Engine
 	log     *slog.Logger
 	rs      *redcon.Server
+	acl     *acl.ACL
 	closing atomic.Bool
 	// running is read-held by every command in progress; Close takes it
 	// to wait for them, and commands that arrive later see closing.
 	running sync.RWMutex
 
 	mu      sync.Mutex
-	ln      net.Listener
+	lns     []net.Listener
 	clients map[int64]*client
 
 	connected atomic.Int64
 	total     atomic.Int64
+	rejected  atomic.Int64
 
 	// proto-max-bulk-len and client-query-buffer-limit (limits.go)
 	maxBulkLen, maxQueryBuffer atomic.Int64
 	queryBufferDisconnects     atomic.Int64
+	// client-output-buffer-limit (outlimit.go)
+	outLimit               atomic.Pointer[OutputLimit]
+	outputLimitDisconnects atomic.Int64
+	maxClients             atomic.Int64 // maxclients.go
+	protected              atomic.Bool  // protected-mode (protected.go)
+	timeout                atomic.Int64 // idle seconds, 0: never (cron.go)
+	recentIn, recentOut    recentMax
+	cronStop, cronDone     chan struct{}
 }
 
-// New returns a server for an kernel.
+// New returns a server for an engine. Its housekeeping goroutine (idle
+// clients, output limits, buffer peaks) runs until Close.
 func New(opts Options) *Server {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	if opts.RequirePass == nil {
-		opts.RequirePass = func() string { return "" }
+	if opts.ACL == nil {
+		opts.ACL = acl.New(Catalog(opts.Engine.Commands()), "")
 	}
-	s := &Server{opts: opts, eng: opts.Engine, log: opts.Logger, clients: map[int64]*client{}}
+	s := &Server{opts: opts, eng: opts.Engine, log: opts.Logger, acl: opts.ACL, clients: map[int64]*client{},
+		cronStop: make(chan struct{}), cronDone: make(chan struct{})}
 	s.rs = redcon.NewServer(s.handle, s.accept, s.closed)
 	s.rs.Limits = s.connLimits
-	s.rs.AcceptError = func(err error) { s.log.Warn("accept failed", "err", err) }
+	s.rs.Open = s.open
+	s.rs.AcceptError = s.acceptError
+	s.rs.AcceptResumed = s.acceptResumed
 	s.maxBulkLen.Store(redcon.DefaultMaxBulkLen)
 	s.maxQueryBuffer.Store(redcon.DefaultMaxQueryBuffer)
+	s.outLimit.Store(&OutputLimit{})
+	s.maxClients.Store(DefaultMaxClients)
+	s.protected.Store(true)
 	s.registerInfo()
+	go s.cron()
 	return s
 }
 
-// Serve accepts connections on ln until Close.
+// Serve accepts connections on ln until Close. A server may serve several
+// listeners at once, each with its own Serve.
 func (s *Server) Serve(ln net.Listener) error {
 	s.mu.Lock()
 	if s.closing.Load() {
 		s.mu.Unlock()
 		return ln.Close()
 	}
-	s.ln = ln
+	s.lns = append(s.lns, ln)
 	s.mu.Unlock()
 	err := s.rs.Serve(ln)
 	if s.closing.Load() {
@@ -94,15 +114,17 @@ func (s *Server) Close() error {
 		s.running.Unlock()
 		return nil
 	}
-	ln := s.ln
+	lns := s.lns
 	s.mu.Unlock()
+	close(s.cronStop)
+	<-s.cronDone
 	var err error
-	if ln != nil {
-		// Closing the listener ends redcon's accept loop even when Serve
-		// has not reached it yet (redcon's Close then says "not serving").
-		s.rs.Close()
-		if err = ln.Close(); errors.Is(err, net.ErrClosed) {
-			err = nil
+	// Closing the listeners ends redcon's accept loops even when Serve has
+	// not reached them yet (redcon's Close then says "not serving").
+	s.rs.Close()
+	for _, ln := range lns {
+		if cerr := ln.Close(); !errors.Is(cerr, net.ErrClosed) {
+			err = errors.Join(err, cerr)
 		}
 	}
 	s.mu.Lock()
@@ -119,11 +141,18 @@ func (s *Server) accept(conn redcon.Conn) bool {
 	if s.closing.Load() {
 		return false
 	}
+	if !s.admit(conn) {
+		return false
+	}
 	c := &client{srv: s, conn: conn, eng: s.eng.NewClient(), created: time.Now(), addr: conn.RemoteAddr(), quit: make(chan struct{})}
 	c.eng.WaitReply = &c.bw
 	c.x.init()
 	c.lastCmd = "NULL"
-	c.authed = s.opts.RequirePass() == ""
+	if s.refuses(conn) {
+		s.rejected.Add(1)
+		c.refused = true
+	}
+	c.startAsDefault()
 	c.touch()
 	if nc := conn.NetConn(); nc != nil {
 		c.laddr = nc.LocalAddr().String()
@@ -132,7 +161,6 @@ func (s *Server) accept(conn redcon.Conn) bool {
 	s.mu.Lock()
 	s.clients[c.eng.ID] = c
 	s.mu.Unlock()
-	s.connected.Add(1)
 	s.total.Add(1)
 	return true
 }
@@ -152,22 +180,18 @@ func (s *Server) closed(conn redcon.Conn, err error) {
 
 // Clients returns the connected clients ordered by ID.
 func (s *Server) clientList() []*client {
+	out := s.clientsUnordered()
+	sort.Slice(out, func(i, j int) bool { return out[i].eng.ID < out[j].eng.ID })
+	return out
+}
+
+// clientsUnordered returns the connected clients.
+func (s *Server) clientsUnordered() []*client {
 	s.mu.Lock()
 	out := make([]*client, 0, len(s.clients))
 	for _, c := range s.clients {
 		out = append(out, c)
 	}
 	s.mu.Unlock()
-	sort.Slice(out, func(i, j int) bool { return out[i].eng.ID < out[j].eng.ID })
 	return out
-}
-
-// Stats are the client counters INFO reports.
-type Stats struct {
-	Connected, Total int64
-}
-
-// Stats returns connection counters.
-func (s *Server) Stats() Stats {
-	return Stats{Connected: s.connected.Load(), Total: s.total.Load()}
 }

@@ -10,12 +10,30 @@ import (
 type writer struct {
 	buf   []byte
 	resp3 bool
+	// limit is the size buf may not reach (the client's hard output buffer
+	// limit; 0: none). Reaching it, the writer lets go of buf, drops every
+	// later reply and sets over: the connection is then closed, as
+	// Redis closes a client over its limit. A reply too large for its
+	// client so costs at most the limit, however much the command reads.
+	limit int
+	over  bool
+}
+
+// check enforces limit after an append.
+func (w *writer) check() {
+	if w.limit > 0 && len(w.buf) >= w.limit {
+		w.over, w.buf = true, nil
+	}
 }
 
 func (w *writer) header(prefix byte, n int) {
+	if w.over {
+		return
+	}
 	w.buf = append(w.buf, prefix)
 	w.buf = strconv.AppendInt(w.buf, int64(n), 10)
 	w.buf = append(w.buf, '\r', '\n')
+	w.check()
 }
 
 func (w *writer) Array(n int) { w.header('*', n) }
@@ -38,24 +56,40 @@ func (w *writer) Set(n int) {
 
 func (w *writer) Bulk(b []byte) {
 	w.header('$', len(b))
+	if w.over {
+		return
+	}
 	w.buf = append(w.buf, b...)
 	w.buf = append(w.buf, '\r', '\n')
+	w.check()
 }
 
 func (w *writer) BulkString(s string) {
 	w.header('$', len(s))
+	if w.over {
+		return
+	}
 	w.buf = append(w.buf, s...)
 	w.buf = append(w.buf, '\r', '\n')
+	w.check()
 }
 
 func (w *writer) Status(s string) {
+	if w.over {
+		return
+	}
 	w.buf = append(w.buf, '+')
 	w.buf = appendLine(w.buf, s)
+	w.check()
 }
 
 func (w *writer) Error(s string) {
+	if w.over {
+		return
+	}
 	w.buf = append(w.buf, '-')
 	w.buf = appendLine(w.buf, s)
+	w.check()
 }
 
 // appendLine appends s and CRLF, replacing CR and LF inside s with spaces
@@ -72,14 +106,21 @@ func appendLine(b []byte, s string) []byte {
 }
 
 func (w *writer) Int(n int64) {
+	if w.over {
+		return
+	}
 	w.buf = append(w.buf, ':')
 	w.buf = strconv.AppendInt(w.buf, n, 10)
 	w.buf = append(w.buf, '\r', '\n')
+	w.check()
 }
 
 func (w *writer) Double(f float64) {
 	if !w.resp3 {
 		w.Bulk(strconv.AppendFloat(nil, f, 'g', 17, 64))
+		return
+	}
+	if w.over {
 		return
 	}
 	w.buf = append(w.buf, ',')
@@ -92,22 +133,31 @@ func (w *writer) Double(f float64) {
 		w.buf = strconv.AppendFloat(w.buf, f, 'g', 17, 64)
 	}
 	w.buf = append(w.buf, '\r', '\n')
+	w.check()
 }
 
 func (w *writer) Null() {
+	if w.over {
+		return
+	}
 	if w.resp3 {
 		w.buf = append(w.buf, "_\r\n"...)
 	} else {
 		w.buf = append(w.buf, "$-1\r\n"...)
 	}
+	w.check()
 }
 
 func (w *writer) NullArray() {
+	if w.over {
+		return
+	}
 	if w.resp3 {
 		w.buf = append(w.buf, "_\r\n"...)
 	} else {
 		w.buf = append(w.buf, "*-1\r\n"...)
 	}
+	w.check()
 }
 
 func (w *writer) Verbatim(format, s string) {
@@ -116,10 +166,14 @@ func (w *writer) Verbatim(format, s string) {
 		return
 	}
 	w.header('=', len(s)+4)
+	if w.over {
+		return
+	}
 	w.buf = append(w.buf, format...)
 	w.buf = append(w.buf, ':')
 	w.buf = append(w.buf, s...)
 	w.buf = append(w.buf, '\r', '\n')
+	w.check()
 }
 
 func (w *writer) Resp3() bool { return w.resp3 }
@@ -141,6 +195,9 @@ func (w *writer) SetMap(mark, n int) {
 func (w *writer) Truncate(mark int) { w.buf = w.buf[:mark] }
 
 func (w *writer) insertHeader(mark int, prefix byte, n int) {
+	if w.over {
+		return
+	}
 	var h [24]byte
 	hb := append(h[:0], prefix)
 	hb = strconv.AppendInt(hb, int64(n), 10)
@@ -148,8 +205,18 @@ func (w *writer) insertHeader(mark int, prefix byte, n int) {
 	w.buf = append(w.buf, hb...) // grow
 	copy(w.buf[mark+len(hb):], w.buf[mark:len(w.buf)-len(hb)])
 	copy(w.buf[mark:], hb)
+	w.check()
 }
 
+// keepBuffer is the largest reply buffer a connection keeps once its
+// replies are sent: one big reply must not stay with the connection.
+const keepBuffer = 16 << 10
+
+// reset empties the buffer after its replies were sent.
 func (w *writer) reset() {
-	w.buf = w.buf[:0]
+	if cap(w.buf) > keepBuffer {
+		w.buf = nil
+	} else {
+		w.buf = w.buf[:0]
+	}
 }

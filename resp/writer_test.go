@@ -52,3 +52,24 @@ func TestWriterShapes(t *testing.T) {
 		}
 	}
 }
+
+// A writer that reaches its limit lets go of its buffer and drops every
+// later reply, deferred aggregates included.
+func TestWriterLimit(t *testing.T) {
+	w := &writer{limit: 64}
+	w.Status("OK")
+	mark := w.DeferArray()
+	for i := 0; i < 100; i++ {
+		w.BulkString("0123456789")
+	}
+	w.SetArray(mark, 100)
+	w.Int(1)
+	if !w.over || w.buf != nil {
+		t.Fatalf("over %v, %d bytes kept", w.over, len(w.buf))
+	}
+	w = &writer{limit: 64}
+	w.BulkString("0123456789")
+	if w.over || string(w.buf) != "$10\r\n0123456789\r\n" {
+		t.Fatalf("within the limit: over %v, %q", w.over, w.buf)
+	}
+}

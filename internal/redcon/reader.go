@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"math"
+	"sync"
 
 	"sluice/internal/redisint"
 )
@@ -41,6 +42,8 @@ type Reader struct {
 	start, end int
 	// shared: buf is the tail of an array whose head big requests use.
 	shared bool
+	// pooled: buf came from idleBuffers.
+	pooled bool
 
 	// The multibulk request in progress (Redis's multibulklen, bulklen).
 	left  int   // arguments still to come; 0 when none is in progress
@@ -51,11 +54,23 @@ type Reader struct {
 	marks []int // begin and end of each argument read so far
 
 	err error // met after commands that were returned first; sticky
+
+	// wait, when set, blocks until the connection has something to read
+	// (or fails): an idle reader then holds no buffer while it waits.
+	wait  func() error
+	stats *Stats
 }
 
+// idleBuffers are the read buffers of idle connections: a connection
+// waiting for its next request holds none, so ten thousand idle clients
+// do not hold 160 MB.
+var idleBuffers = sync.Pool{New: func() any { return new([readSize]byte) }}
+
 // NewReader returns a reader of requests from rd.
-func NewReader(rd io.Reader) *Reader {
-	return &Reader{rd: rd, buf: make([]byte, readSize), bulk: -1}
+func NewReader(rd io.Reader) *Reader { return newReader(rd, &Stats{}) }
+
+func newReader(rd io.Reader, st *Stats) *Reader {
+	return &Reader{rd: rd, buf: make([]byte, readSize), bulk: -1, stats: st}
 }
 
 // ReadCommands returns the complete requests buffered, reading until
@@ -261,6 +276,14 @@ func (r *Reader) fill(lim Limits) error {
 	}
 	limit := lim.MaxQueryBuffer
 	switch {
+	case r.start == r.end && r.wait != nil:
+		// Idle: wait with no buffer, then read into a pooled one.
+		r.release()
+		if err := r.wait(); err != nil {
+			return err
+		}
+		r.buf = idleBuffers.Get().(*[readSize]byte)[:]
+		r.pooled = true
 	case r.start == r.end:
 		// Idle: start again from the front, giving back a big buffer or
 		// one whose array big requests hold (requests of up to
@@ -281,6 +304,9 @@ func (r *Reader) fill(lim Limits) error {
 		r.end += n
 		if n > 0 {
 			r.rerr = err
+			r.stats.Progress.Add(1)
+			r.stats.QueryBuf.Store(int64(r.end - r.start))
+			r.stats.QueryBufCap.Store(int64(len(r.buf)))
 			if size := r.end - r.start; int64(size) > limit {
 				return &QueryBufferError{Size: size, Limit: limit}
 			}
@@ -313,5 +339,25 @@ func (r *Reader) grow(limit int64) {
 	buf := make([]byte, max(int(size), pending+1))
 	r.end = copy(buf, r.buf[r.start:r.end])
 	r.start = 0
+	r.putBack()
 	r.buf, r.shared = buf, false
+}
+
+// release gives back the buffer of a reader with nothing buffered: to the
+// pool if it came from there, else to the garbage collector.
+func (r *Reader) release() {
+	r.putBack()
+	r.buf, r.shared = nil, false
+	r.start, r.end = 0, 0
+	r.stats.QueryBuf.Store(0)
+	r.stats.QueryBufCap.Store(0)
+}
+
+// putBack returns a pooled buffer that nothing points into any more:
+// the arguments of a big request may still use it (shared).
+func (r *Reader) putBack() {
+	if r.pooled && !r.shared {
+		idleBuffers.Put((*[readSize]byte)(r.buf))
+	}
+	r.pooled = false
 }

@@ -18,7 +18,7 @@ import (
 // Server serves connections with a handler.
 type Server struct {
 	mu      sync.Mutex
-	ln      net.Listener
+	lns     map[net.Listener]bool
 	done    bool
 	conns   map[*conn]bool
 	handler func(conn Conn, cmd Command)
@@ -28,47 +28,68 @@ type Server struct {
 	// Limits returns a connection's limits; it is asked before each
 	// read. nil means DefaultLimits.
 	Limits func(conn Conn) Limits
-	// AcceptError, when set, is told of each failed Accept (they are
-	// retried after a pause).
-	AcceptError func(err error)
+	// Open, when set, runs first on each connection's own goroutine,
+	// before anything is read (a TLS handshake, a refusal that must be
+	// written): an error ends the connection, and closed gets it.
+	Open func(conn Conn) error
+	// AcceptError, when set, is told of the first failed Accept of a run
+	// of failures (they are retried after a growing pause, so a process
+	// out of file descriptors neither spins nor floods its log), and
+	// AcceptResumed of how many failed once Accept works again.
+	AcceptError   func(err error)
+	AcceptResumed func(failures int)
 }
 
 // NewServer returns a server that calls accept for each new connection
 // (false refuses it), handler for each request, and closed when a
 // connection ends, with the error that ended it (nil for a hangup).
+// accept runs on the accepting goroutine, so it must not block.
 func NewServer(handler func(conn Conn, cmd Command), accept func(conn Conn) bool, closed func(conn Conn, err error)) *Server {
 	if handler == nil {
 		panic("redcon: handler is nil")
 	}
-	return &Server{handler: handler, accept: accept, closed: closed, conns: map[*conn]bool{}}
+	return &Server{handler: handler, accept: accept, closed: closed, conns: map[*conn]bool{}, lns: map[net.Listener]bool{}}
 }
 
-// Close stops accepting; Serve then closes every connection and returns.
+// Close stops accepting on every listener; each Serve then closes every
+// connection and returns.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.ln == nil {
+	if len(s.lns) == 0 {
 		return errors.New("not serving")
 	}
 	s.done = true
-	return s.ln.Close()
+	var err error
+	for ln := range s.lns {
+		err = errors.Join(err, ln.Close())
+	}
+	return err
 }
 
-// Serve accepts connections on ln until Close.
+// Serve accepts connections on ln until Close. A server may serve several
+// listeners at once (plain and TLS), each with its own Serve.
 func (s *Server) Serve(ln net.Listener) error {
 	s.mu.Lock()
-	s.ln = ln
+	if s.done {
+		s.mu.Unlock()
+		return ln.Close()
+	}
+	s.lns[ln] = true
 	s.mu.Unlock()
 	defer func() {
 		ln.Close()
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		for c := range s.conns {
-			c.conn.Close()
+		delete(s.lns, ln)
+		if s.done {
+			for c := range s.conns {
+				c.conn.Close()
+			}
 		}
-		s.conns = nil
 	}()
 	var pause time.Duration
+	failures := 0
 	for {
 		lnconn, err := ln.Accept()
 		if err != nil {
@@ -78,17 +99,21 @@ func (s *Server) Serve(ln net.Listener) error {
 			if done || errors.Is(err, net.ErrClosed) {
 				return nil
 			}
-			if s.AcceptError != nil {
+			if failures == 0 && s.AcceptError != nil {
 				s.AcceptError(err)
 			}
+			failures++
 			// Out of file descriptors, Accept fails at once every time:
 			// pause, as net/http does, rather than spin a core.
 			pause = min(max(2*pause, 5*time.Millisecond), time.Second)
 			time.Sleep(pause)
 			continue
 		}
-		pause = 0
-		c := &conn{conn: lnconn, addr: lnconn.RemoteAddr().String(), wr: NewWriter(lnconn), rd: NewReader(lnconn)}
+		if failures > 0 && s.AcceptResumed != nil {
+			s.AcceptResumed(failures)
+		}
+		pause, failures = 0, 0
+		c := newConn(lnconn)
 		s.mu.Lock()
 		s.conns[c] = true
 		s.mu.Unlock()
@@ -96,7 +121,7 @@ func (s *Server) Serve(ln net.Listener) error {
 			s.mu.Lock()
 			delete(s.conns, c)
 			s.mu.Unlock()
-			c.Close()
+			c.conn.Close()
 			continue
 		}
 		go s.handle(c)
@@ -113,6 +138,7 @@ func (s *Server) handle(c *conn) {
 			err = &PanicError{Value: v, Stack: debug.Stack()}
 		}
 		c.conn.Close()
+		c.rd.release()
 		s.mu.Lock()
 		delete(s.conns, c)
 		s.mu.Unlock()
@@ -123,6 +149,11 @@ func (s *Server) handle(c *conn) {
 			s.closed(c, err)
 		}
 	}()
+	if s.Open != nil {
+		if err = s.Open(c); err != nil {
+			return
+		}
+	}
 	err = s.serve(c)
 }
 

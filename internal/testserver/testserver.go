@@ -28,8 +28,9 @@ func StartDir(tb testing.TB, dir string, fsync wal.Policy) (string, func()) {
 	return StartConfig(tb, broker.Config{Dir: dir, Fsync: fsync})
 }
 
-// StartConfig runs a broker with cfg (Dir, Fsync, RequirePass...); Addr is
-// ignored and a free port used. Unset Databases and Logger get defaults.
+// StartConfig runs a broker with cfg (Dir, Fsync, RequirePass...) on
+// cfg.Addr, by default a free port of 127.0.0.1. Unset Databases and
+// Logger get defaults.
 func StartConfig(tb testing.TB, cfg broker.Config) (string, func()) {
 	tb.Helper()
 	if cfg.Databases == 0 {
@@ -42,7 +43,10 @@ func StartConfig(tb testing.TB, cfg broker.Config) (string, func()) {
 	if err != nil {
 		tb.Fatalf("testserver: %v", err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		tb.Fatalf("testserver: listen: %v", err)
 	}
@@ -64,4 +68,38 @@ func StartConfig(tb testing.TB, cfg broker.Config) (string, func()) {
 	}
 	tb.Cleanup(stop)
 	return ln.Addr().String(), stop
+}
+
+// StartTLS runs a broker with cfg (cfg.TLS names its certificate files)
+// on two free ports of 127.0.0.1, one plain and one TLS, and returns both
+// addresses and the broker (for ReloadTLS); the test's cleanup stops it.
+func StartTLS(tb testing.TB, cfg broker.Config) (addr, tlsAddr string, b *broker.Broker) {
+	tb.Helper()
+	if cfg.Databases == 0 {
+		cfg.Databases = 16
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	b, err := broker.Open(cfg)
+	if err != nil {
+		tb.Fatalf("testserver: %v", err)
+	}
+	var lns [2]net.Listener
+	for i := range lns {
+		if lns[i], err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			tb.Fatalf("testserver: listen: %v", err)
+		}
+	}
+	done := make(chan struct{}, 2)
+	go func() { b.Serve(lns[0]); done <- struct{}{} }()
+	go func() { b.ServeTLS(lns[1]); done <- struct{}{} }()
+	tb.Cleanup(func() {
+		if err := b.Close(); err != nil {
+			tb.Errorf("testserver: close: %v", err)
+		}
+		<-done
+		<-done
+	})
+	return lns[0].Addr().String(), lns[1].Addr().String(), b
 }
