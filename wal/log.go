@@ -104,6 +104,9 @@ func Open(opts Options) (*Log, error) {
 	if err := makeDir(opts.Dir); err != nil {
 		return nil, err
 	}
+	if err := finishTidwallTruncate(opts.Dir, logger); err != nil {
+		return nil, err
+	}
 	if err := removeTemps(opts.Dir); err != nil {
 		return nil, err
 	}
