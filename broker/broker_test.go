@@ -372,15 +372,31 @@ func TestDataDirLocked(t *testing.T) {
 	start(t, dir).stop(t)
 }
 
-// truncateLog cuts a stopped broker's log so it starts after lsn.
+// truncateLog makes a stopped broker's log start after lsn, as a long
+// running one's does: a log numbered from lsn+1 gets the records after lsn.
 func truncateLog(dir string, lsn uint64) error {
-	l, err := wal.Open(wal.Options{Dir: filepath.Join(dir, "wal"), Fsync: wal.Always, Logger: slog.New(slog.DiscardHandler)})
+	quiet := slog.New(slog.DiscardHandler)
+	from, to := filepath.Join(dir, "wal"), filepath.Join(dir, "wal.new")
+	old, err := wal.Open(wal.Options{Dir: from, Fsync: wal.No, Logger: quiet})
 	if err != nil {
 		return err
 	}
-	if err := l.TruncateFront(lsn); err != nil {
-		l.Close()
+	cut, err := wal.Open(wal.Options{Dir: to, Fsync: wal.Always, Logger: quiet})
+	if err != nil {
+		return errors.Join(err, old.Close())
+	}
+	err = cut.SetStart(lsn)
+	if err == nil {
+		err = old.Replay(lsn, func(r wal.Record) error {
+			_, err := cut.Append(r.Type, r.Body)
+			return err
+		})
+	}
+	if err := errors.Join(err, cut.Close(), old.Close()); err != nil {
 		return err
 	}
-	return l.Close()
+	if err := os.RemoveAll(from); err != nil {
+		return err
+	}
+	return os.Rename(to, from)
 }

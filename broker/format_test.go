@@ -56,3 +56,34 @@ func TestFormat1LogRefused(t *testing.T) {
 		t.Fatalf("open: %v, want the log format 1 error", err)
 	}
 }
+
+// A data directory written by the release whose log went through
+// github.com/tidwall/wal (a snapshot at LSN 5, then XADDs, an XACK, a
+// delivery and a SET under appendfsync always, then kill -9) loads with
+// everything acknowledged, and its log goes on.
+func TestTidwallDirectoryLoads(t *testing.T) {
+	dir := testData(t, "testdata/tidwall-crash")
+	want := []struct {
+		args []any
+		want string
+	}{
+		{[]any{"XLEN", "orders"}, "7"},
+		{[]any{"XRANGE", "orders", "7-0", "+"}, "[[7-0 [item a7 qty 7]]]"},
+		{[]any{"XPENDING", "orders", "shipping"}, "[2 2-0 3-0 [[alice 1] [bob 1]]]"},
+		{[]any{"GET", "marker"}, "v"},
+	}
+	s := start(t, dir)
+	for _, c := range want {
+		if got := fmt.Sprint(s.do(t, c.args...)); got != c.want {
+			t.Errorf("%v: %s, want %s", c.args, got, c.want)
+		}
+	}
+	s.do(t, "XADD", "orders", "8-0", "item", "a8", "qty", "8")
+	s.stop(t)
+
+	s = start(t, dir)
+	defer s.stop(t)
+	if got := fmt.Sprint(s.do(t, "XRANGE", "orders", "7-0", "+")); got != "[[7-0 [item a7 qty 7]] [8-0 [item a8 qty 8]]]" {
+		t.Errorf("after a restart: %s", got)
+	}
+}

@@ -3,25 +3,26 @@ package wal
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"time"
 )
 
-// Under EverySec the once-a-second fsync runs on its own goroutine, on its
-// own file descriptor, as Redis fsyncs its AOF from a background thread:
-// tidwall/wal's Sync holds the log's lock for the whole fsync, and on the
-// committer it would stall every write behind the disk. fsync covers what
-// any descriptor wrote to the file before it began; segments that roll are
-// fsynced by tidwall/wal as it closes them.
+// Under EverySec the once-a-second fsync runs on its own goroutine, as Redis
+// fsyncs its AOF from a background thread, so that the committer never waits
+// for the disk to write. It fsyncs the tail on the committer's own file
+// descriptor while the committer goes on writing to it: fsync makes durable
+// every write to the file that completed before it started, and says
+// nothing of those that did not, so the committer marks the tail clean when
+// it hands it over and dirty again with its next write, which the next
+// second's fsync covers. If the committer closes the file meanwhile (a roll
+// or a recovery), os.File keeps the descriptor open until the fsync in
+// flight returns.
 type bgSyncer struct {
-	req   chan string   // the tail segment to fsync; capacity 1
-	retry chan struct{} // the fsync could not run; mark dirty again
-	done  chan struct{} // closed when the goroutine has returned
+	req  chan *segment // the tail to fsync (its file and path); capacity 1
+	done chan struct{} // closed when the goroutine has returned
 }
 
 func newBgSyncer() bgSyncer {
-	return bgSyncer{req: make(chan string, 1), retry: make(chan struct{}, 1), done: make(chan struct{})}
+	return bgSyncer{req: make(chan *segment, 1), done: make(chan struct{})}
 }
 
 func (l *Log) bgSyncLoop() {
@@ -30,19 +31,18 @@ func (l *Log) bgSyncLoop() {
 		select {
 		case <-l.stop:
 			return
-		case path := <-l.bg.req:
-			err := l.faults.sync(func() error { return l.fsyncPath(path) })
+		case s := <-l.bg.req:
+			err := l.fsync(s.f, s.path)
 			switch {
-			case errors.Is(err, fs.ErrNotExist):
-				// renamed by a truncation meanwhile: fsync next round
-				select {
-				case l.bg.retry <- struct{}{}:
-				default:
-				}
+			case errors.Is(err, os.ErrClosed):
+				// Closed before the fsync could start. Nothing needs it
+				// any more: a roll fsyncs the tail it closes, and a
+				// recovery or a restart of the numbering drops what it
+				// does not fsync.
 			case err != nil:
 				// What was written before it may not be on disk, and it was
 				// acknowledged: writes stop until a recovery fsyncs again.
-				l.fail(&fsyncError{fmt.Errorf("wal: fsync %s: %w", path, err)})
+				l.fail(&fsyncError{err: fmt.Errorf("wal: fsync %s: %w", s.path, err), resync: true})
 			default:
 				l.syncs.Add(1)
 			}
@@ -50,40 +50,15 @@ func (l *Log) bgSyncLoop() {
 	}
 }
 
-// startBgSync hands the tail segment to the background fsync if anything
-// was written since the last one and none is running. Committer only.
+// startBgSync hands the tail to the background fsync if anything was
+// written since the last fsync started and none is running. Committer only.
 func (l *Log) startBgSync() {
-	select {
-	case <-l.bg.retry:
-		l.dirty = true
-	default:
-	}
 	if !l.dirty {
 		return
 	}
-	segs, err := listSegments(l.dir)
-	if err != nil || len(segs) == 0 {
-		return
-	}
 	select {
-	case l.bg.req <- segs[len(segs)-1].path:
+	case l.bg.req <- l.tail:
 		l.dirty = false
 	default: // the previous fsync is still running
 	}
-}
-
-func (l *Log) fsyncPath(path string) error {
-	start := time.Now()
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if took := time.Since(start); took > slowSync {
-		l.logger.Warn("wal: slow fsync", "path", path, "took", took)
-	}
-	return err
 }

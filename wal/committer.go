@@ -2,30 +2,27 @@ package wal
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"runtime"
 	"time"
-
-	tidwall "github.com/tidwall/wal"
 )
 
 // committer is the state owned by the committer goroutine (and by Open before
 // it starts and Close after it ends).
 type committer struct {
-	wl    *tidwall.Log
-	batch tidwall.Batch
+	tail  *segment
+	batch []byte // the frames of the batch being written; reused
 	// held are the records taken from the queue and not yet published, in
 	// LSN order. Normally a round empties it; after a failure it keeps them
 	// (and takes more) until a recovery writes them. Its slots keep their
 	// buffers for the queue to reuse.
-	held       []pending
-	written    uint64       // last LSN handed to tidwall/wal
-	tail       int          // bytes in the tail segment, to see segment rolls
-	dirty      bool         // written since the last fsync
-	broken     bool         // wl failed a write or fsync; a recovery reopens it
-	writeBatch func() error // l.wl.WriteBatch(&l.batch), bound once
-	syncTail   func() error // l.wl.Sync(), bound once
-	drainErr   error        // result of the final drain, read by Close
+	held      []pending
+	written   uint64       // last LSN written to the tail
+	synced    uint64       // last LSN the committer's own fsyncs cover
+	dirty     bool         // the tail was written since its last fsync started
+	writeTail func() error // l.tail.write(l.batch), bound once
+	drainErr  error        // result of the final drain, read by Close
 
 	kick chan struct{} // Append's nudge, capacity 1
 	reqs chan request  // work that must run on the committer
@@ -41,8 +38,12 @@ type request struct {
 // slowSync is the fsync duration worth a warning (etcd uses the same).
 const slowSync = time.Second
 
-// maxPooled caps the buffer a queue slot keeps between rounds.
-const maxPooled = 64 << 10
+// maxPooled caps the buffer a queue slot keeps between rounds, and
+// maxBatch the batch buffer.
+const (
+	maxPooled = 64 << 10
+	maxBatch  = 1 << 20
+)
 
 func (l *Log) run() {
 	defer close(l.done)
@@ -86,10 +87,10 @@ func (l *Log) do(fn func() error) error {
 	}
 }
 
-// commit writes everything queued as one tidwall/wal batch (one write call),
-// fsyncs under Always, then publishes the new durable LSN. Appends that arrive
-// meanwhile, notably during the fsync, form the next batch: that is the group
-// commit. While the log is failing it leaves the queue alone.
+// commit writes everything queued with one write call, fsyncs under
+// Always, then publishes the new durable LSN. Appends that arrive meanwhile,
+// notably during the fsync, form the next batch: that is the group commit.
+// While the log is failing it leaves the queue alone.
 func (l *Log) commit() error {
 	if f := l.failure.Load(); f != nil {
 		return f.err
@@ -130,54 +131,63 @@ func (l *Log) flush() error {
 		}
 	}
 	l.publish(l.written)
+	l.tail.acked = l.tail.size
 	l.recycle()
 	return nil
 }
 
+// writeHeld frames the held records into the batch buffer and writes it to
+// the tail in one write, rolling to a new segment first if the tail is full.
 func (l *Log) writeHeld() error {
 	if len(l.held) == 0 {
 		return nil
 	}
-	// Mirror tidwall/wal's writeBatch roll rule to learn whether it created
-	// a segment file, whose directory entry then needs an fsync.
-	rolled := l.tail > l.segmentSize
-	if rolled {
-		l.tail = 0
-	}
+	l.batch = l.batch[:0]
 	for i := range l.held {
 		p := &l.held[i]
 		binary.BigEndian.PutUint32(p.buf[lsnLen+1:], checksum(p.buf[:lsnLen+1], p.buf[lsnLen+headerLen:]))
 		entry := p.buf[lsnLen:]
-		l.batch.Write(p.lsn, entry)
-		l.tail += frameLen(len(entry))
-		if l.tail >= l.segmentSize {
-			rolled = true
-			l.tail = 0
+		l.batch = binary.AppendUvarint(l.batch, uint64(len(entry)))
+		l.batch = append(l.batch, entry...)
+	}
+	if l.tail.size >= int64(l.segmentSize) {
+		if err := l.roll(); err != nil {
+			return err
 		}
 	}
-	first, last := l.held[0].lsn, l.held[len(l.held)-1].lsn
-	if err := l.faults.write(l.writeBatch); err != nil {
-		l.batch.Clear()
-		l.broken = true
-		err = fmt.Errorf("wal: write LSN %d-%d: %w", first, last, err)
-		if isFsync(err) {
-			err = &fsyncError{err}
-		}
+	if err := l.faults.write(l.writeTail); err != nil {
+		return fmt.Errorf("wal: write LSN %d-%d to %s: %w", l.held[0].lsn, l.held[len(l.held)-1].lsn, l.tail.path, err)
+	}
+	l.tail.size += int64(len(l.batch))
+	l.written = l.held[len(l.held)-1].lsn
+	l.dirty = true
+	return nil
+}
+
+// roll starts a new tail segment named after the next LSN. The old tail is
+// fsynced, unless the committer's fsyncs already cover it, and closed, and
+// the directory is fsynced for the new name, all before the batch is
+// written: a write that fails then never leaves a roll half done. Only the
+// tail is ever written to, so every other segment is on disk in full.
+func (l *Log) roll() error {
+	next, err := createSegment(l.dir, l.written+1)
+	if err != nil {
 		return err
 	}
-	l.written = last
-	l.dirty = true
-	if rolled {
-		if err := syncDir(l.dir); err != nil {
-			l.broken = true
-			return &fsyncError{err}
-		}
-		// tidwall/wal caches the segments it closes; nothing reads them
-		// through it (Replay reads the files), so free that memory.
-		if err := l.wl.ClearCache(); err != nil {
-			l.broken = true
-			return fmt.Errorf("wal: clear segment cache: %w", err)
-		}
+	old := l.tail
+	l.tail, l.dirty = next, false
+	if l.synced < l.written {
+		err = l.fsync(old.f, old.path)
+	}
+	l.close(old)
+	if err != nil {
+		// under Always the committer's fsyncs cover the old tail, so
+		// this one covered published records
+		return &fsyncError{err: fmt.Errorf("wal: fsync %s: %w", old.path, err), resync: true}
+	}
+	l.synced = l.written
+	if err := syncDir(l.dir); err != nil {
+		return &fsyncError{err: err, resync: true}
 	}
 	return nil
 }
@@ -190,23 +200,27 @@ func (l *Log) recycle() {
 		}
 	}
 	l.held = l.held[:0]
+	if cap(l.batch) > maxBatch {
+		l.batch = nil
+	}
 }
 
-// sync fsyncs the tail segment if anything was written since the last fsync.
-// Rolled segments were fsynced by tidwall/wal when it closed them.
+// sync fsyncs the tail if anything was written since the committer's last
+// fsync. Segments before the tail were fsynced when it rolled past them.
+// If it fails, the records in the tail not yet published are never fsynced
+// on that file again; whether any published record depended on it decides
+// the rest of the recovery (recover.go).
 func (l *Log) sync() error {
-	if !l.dirty {
+	if l.synced == l.written {
 		return nil
 	}
 	l.syncs.Add(1)
-	start := time.Now()
-	if err := l.faults.sync(l.syncTail); err != nil {
-		l.broken = true
-		return &fsyncError{fmt.Errorf("wal: fsync %s: %w", l.dir, err)}
+	if err := l.fsync(l.tail.f, l.tail.path); err != nil {
+		published := l.published.Load()
+		l.tail.failed = l.tail.failed || l.written > published
+		return &fsyncError{err: fmt.Errorf("wal: fsync %s: %w", l.tail.path, err), resync: published > l.synced}
 	}
-	if took := time.Since(start); took > slowSync {
-		l.logger.Warn("wal: slow fsync", "dir", l.dir, "took", took)
-	}
+	l.synced = l.written
 	l.dirty = false
 	return nil
 }
@@ -223,11 +237,13 @@ func (l *Log) publish(lsn uint64) {
 // nothing until a recovery succeeds. Only the first failure is logged; the
 // recovery logs when writes resume. It returns err.
 func (l *Log) fail(err error) error {
+	var fe *fsyncError
+	resync := errors.As(err, &fe) && fe.resync
 	for {
 		old := l.failure.Load()
-		f := &failure{err: err, sync: isFsync(err), since: time.Now()}
+		f := &failure{err: err, resync: resync, since: time.Now()}
 		if old != nil {
-			f.sync = f.sync || old.sync
+			f.resync = f.resync || old.resync
 			f.since = old.since
 		}
 		if !l.failure.CompareAndSwap(old, f) {
@@ -244,18 +260,4 @@ func (l *Log) fail(err error) error {
 	l.pubCond.Broadcast()
 	l.pubMu.Unlock()
 	return err
-}
-
-// adopt makes wl the log the committer writes to and measures its tail segment.
-func (l *Log) adopt(wl *tidwall.Log) error {
-	segs, err := listSegments(l.dir)
-	if err != nil {
-		return err
-	}
-	l.wl = wl
-	l.tail = 0
-	if len(segs) > 0 {
-		l.tail = int(segs[len(segs)-1].size)
-	}
-	return nil
 }

@@ -7,9 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 )
 
-// segmentFile is one tidwall/wal segment: a file named by its first LSN.
+// segmentFile is one segment of the log: a file named by its first LSN (20
+// digits, zero-padded) that holds records with consecutive LSNs, each framed
+// as a uvarint length and the record (see record.go).
 type segmentFile struct {
 	path  string
 	first uint64
@@ -21,7 +24,7 @@ const segmentNameLen = 20
 func segmentName(first uint64) string { return fmt.Sprintf("%020d", first) }
 
 // listSegments returns the segment files of dir in LSN order, ignoring
-// tidwall/wal's temporary files and our .broken copies.
+// temporary files and .broken copies.
 func listSegments(dir string) ([]segmentFile, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -39,7 +42,7 @@ func listSegments(dir string) ([]segmentFile, error) {
 		}
 		info, err := e.Info()
 		if errors.Is(err, os.ErrNotExist) {
-			continue // removed by a concurrent TruncateFront
+			continue // removed by a concurrent DropBefore
 		}
 		if err != nil {
 			return nil, fmt.Errorf("wal: stat %s: %w", name, err)
@@ -71,8 +74,7 @@ func readSegment(buf []byte, seg segmentFile) ([]byte, error) {
 	return buf, nil
 }
 
-// syncDir makes file creations, renames and removals in dir durable;
-// tidwall/wal never does this itself.
+// syncDir makes file creations, renames and removals in dir durable.
 func syncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
@@ -94,4 +96,22 @@ func makeDir(dir string) error {
 		return fmt.Errorf("wal: create %s: %w", dir, err)
 	}
 	return syncDir(filepath.Dir(filepath.Clean(dir)))
+}
+
+// tempSuffix marks a file that is to replace the segment of the same name
+// once it is complete (recover.go); one left by a crash is incomplete.
+const tempSuffix = ".new"
+
+// removeTemps removes the temporary files a crash left in dir.
+func removeTemps(dir string) error {
+	temps, err := filepath.Glob(filepath.Join(dir, strings.Repeat("[0-9]", segmentNameLen)+tempSuffix))
+	if err != nil {
+		return fmt.Errorf("wal: list %s: %w", dir, err)
+	}
+	for _, path := range temps {
+		if err := os.Remove(path); err != nil {
+			return fmt.Errorf("wal: remove %s: %w", path, err)
+		}
+	}
+	return nil
 }

@@ -1,22 +1,36 @@
-// Package wal is sluice's write-ahead log: typed, checksummed records on top of
-// github.com/tidwall/wal, written by one committer goroutine with group commit.
+// Package wal is sluice's write-ahead log: typed, checksummed records in
+// segment files it writes itself, by one committer goroutine with group
+// commit.
 //
-// Every tidwall/wal entry holds one record: a type byte, a CRC-32C over
-// (LSN as 8 bytes big-endian, type, body), then the body. Because the LSN is
-// inside the checksum, a record that sits at the wrong position (a stale or
-// shuffled segment) fails just like a damaged one, and an empty or zeroed entry
-// can never pass.
+// A log is a directory of segment files, each named by the LSN of its first
+// record (20 digits, zero-padded) and holding records with consecutive LSNs;
+// LSNs start at 1. Each record is framed as a uvarint length, then the
+// record: a type byte, a CRC-32C over (LSN as 8 bytes big-endian, type,
+// body), then the body. Because the LSN is inside the checksum, a record that
+// sits at the wrong position (a stale or shuffled segment) fails just like a
+// damaged one, and an empty or zeroed frame can never pass. (This is the
+// layout github.com/tidwall/wal gave the log of earlier releases, whose
+// directories open unchanged; Open finishes a truncation of theirs that a
+// crash interrupted.)
+//
+// Only the last segment, the tail, is written to: each batch of records with
+// one write at its end. Once it holds Options.SegmentSize bytes, the next
+// batch goes to a new segment; the old one is fsynced (unless all of it
+// already is) and closed first, and the directory fsynced. Nothing of a segment is kept in memory but the
+// batch being written.
 //
 // Startup sequence for a caller that has a snapshot at LSN S:
 //
 //	l, err := wal.Open(opts)   // opts.Covered = S; repairs a torn tail, refuses damage
-//	err = l.TruncateFront(S)   // drops what the snapshot covers; if the log ends
-//	                           // before S it is emptied and numbering restarts at S+1
+//	err = l.TruncateFront(S)   // drops the segments the snapshot covers; if the log
+//	                           // ends before S it is emptied and numbering restarts at S+1
 //	err = l.Replay(S, apply)   // every record after S, each CRC checked
 //
 // After that, Append (under the caller's apply lock) and Wait (before replying)
 // may be called from many goroutines, and DropBefore, not TruncateFront,
-// removes what a newer snapshot covers without stalling them.
+// removes what a newer snapshot covers without stalling them. Both remove
+// whole segment files and never rewrite one, so up to a segment of records
+// at or below the snapshot stays; Replay skips them.
 //
 // # Torn and damaged
 //
@@ -39,16 +53,27 @@
 // records published before the failure). The committer retries every second
 // and publishes the held records once the disk takes them, by policy:
 //
-//   - always: a failed write is retried after reopening the log, cutting the
-//     partial frame it may have left. A failed fsync is never retried on the
-//     same file (fsyncgate: the kernel may have dropped the pages it covered
-//     and will not say so twice): the tail is rewritten into a fresh file up
-//     to the last durable record (tidwall/wal's TruncateBack) and the held
-//     records are written and fsynced after it. No acknowledged record
-//     depends on the failed fsync, since none was published before it.
-//   - everysec: a failed write is retried as under always. A failed
-//     background fsync cannot be redone from memory, as the records it covered
-//     were acknowledged after their write and are no longer held: writes stay
+//   - always: after a failed write the tail is read back and cut after the
+//     last record the log knows it wrote (a failed write may leave part of a
+//     frame, or all of it), and the held records are written again. A failed
+//     fsync is never retried on the same file for the records it covered
+//     (fsyncgate: the kernel may have dropped the pages and will not say so
+//     twice): the tail is cut back to its last acknowledged record, the cut
+//     fsynced (those records were durable before the failure, so this asks
+//     the disk only for the new length), and the held records go into a new
+//     segment that starts at the first LSN not acknowledged. A tail that held
+//     no acknowledged record is replaced instead by a fresh empty file of the
+//     same name (fsynced, renamed over it). The new segment is created only
+//     once the cut is durable, so whatever a crash interrupts, every LSN is
+//     in exactly one segment and the segments are contiguous. No
+//     acknowledged record depends on the failed fsync, since none was
+//     published before it.
+//   - everysec: a failed write is retried as under always. The background
+//     fsync runs on the committer's own descriptor without stopping writes
+//     (an fsync covers every write that completed before it started; what
+//     is written during it is left dirty for the next one). If it fails, it
+//     cannot be redone from memory, as the records it covered were
+//     acknowledged after their write and are no longer held: writes stay
 //     refused until an fsync of every segment on a fresh descriptor succeeds.
 //     That success does not prove the earlier pages reached the disk (Linux
 //     reports a writeback error once), the same gap Redis leaves: records

@@ -2,6 +2,7 @@ package wal
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -110,14 +111,12 @@ func TestWriteFailureRecovers(t *testing.T) {
 				if err := op(); err != nil {
 					return err
 				}
-				// Cut the last frame short. A batch that ended on a
-				// segment roll left an empty tail: tidwall/wal rolls only
-				// after a complete write, so nothing is partial then.
+				// Cut the last frame short: the batch went to the last
+				// segment, a new one if the tail rolled before it.
 				segs := segmentsOf(t, dir)
-				if tail := segs[len(segs)-1]; tail.size > 3 {
-					if err := os.Truncate(tail.path, tail.size-3); err != nil {
-						t.Error(err)
-					}
+				tail := segs[len(segs)-1]
+				if err := os.Truncate(tail.path, tail.size-3); err != nil {
+					t.Error(err)
 				}
 				return syscall.ENOSPC
 			}
@@ -175,51 +174,118 @@ func TestWriteFailureRecovers(t *testing.T) {
 	}
 }
 
-// TestAlwaysFsyncFailureRewritesTail: under Always a failed fsync is not
-// retried on the same file: the recovery rewrites the tail segment into a
-// fresh file up to the last durable record, then writes the rest again.
-func TestAlwaysFsyncFailureRewritesTail(t *testing.T) {
+// TestAlwaysFsyncFailureFreshFile: under Always the records a failed fsync
+// covered are never fsynced on that file again. The recovery cuts the tail
+// back to its last durable record and writes them into a new segment that
+// starts after it; if the tail held no durable record, a fresh file replaces
+// it.
+func TestAlwaysFsyncFailureFreshFile(t *testing.T) {
+	for _, acked := range []int{10, 0} {
+		t.Run(fmt.Sprintf("%d durable records", acked), func(t *testing.T) {
+			dir := t.TempDir()
+			var f fault
+			l := openFaulty(t, dir, Always, 0, f.faults())
+			if acked > 0 {
+				appendN(t, l, acked)
+			}
+			tail := segmentsOf(t, dir)[0].path
+			// Held open, the file keeps its inode number: a fresh file
+			// made after it is unlinked cannot get the same one.
+			failed, err := os.Open(tail)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer failed.Close()
+
+			var syncs atomic.Int32
+			h := func(op func() error) error {
+				syncs.Add(1)
+				return syscall.EIO
+			}
+			f.sync.Store(&h)
+			waits := waitAll(l, appendRecords(t, l, 4))
+			eventually(t, "Err set", func() bool { return l.Err() != nil })
+			noneYet(t, waits)
+			eventually(t, "a recovery attempt", func() bool { return syncs.Load() >= 2 })
+			if err := l.Wait(uint64(acked)); err != nil {
+				t.Fatal(err)
+			}
+
+			f.sync.Store(nil)
+			allNil(t, waits, 4)
+			info, err := failed.Stat()
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := info.Sys().(*syscall.Stat_t)
+			segs := segmentsOf(t, dir)
+			if acked > 0 {
+				if len(segs) != 2 || segs[1].first != uint64(acked+1) {
+					t.Fatalf("segments %+v, want the tail and one from LSN %d", segs, acked+1)
+				}
+				if st.Ino != inode(t, tail) || info.Size() != segs[0].size || len(frameOffsets(t, tail))-1 != acked {
+					t.Fatalf("the tail whose fsync failed holds %d bytes, want its %d durable records only", info.Size(), acked)
+				}
+			} else if len(segs) != 1 || st.Ino == inode(t, tail) || st.Nlink != 0 {
+				t.Fatal("the tail segment whose fsync failed is still the log's: written again in place")
+			}
+			last := appendN(t, l, 3)
+			closeLog(t, l)
+			l = openLog(t, dir, Always, 0)
+			defer closeLog(t, l)
+			replayCheck(t, l, 0, last)
+		})
+	}
+}
+
+// TestRollFsyncFailure: when the fsync of the segment a roll leaves fails
+// (under everysec and no its records were published before any fsync),
+// writes stop until every segment is fsynced again on fresh descriptors;
+// the batch that rolled is held until then.
+func TestRollFsyncFailure(t *testing.T) {
 	dir := t.TempDir()
 	var f fault
-	l := openFaulty(t, dir, Always, 0, f.faults())
-	acked := appendN(t, l, 10)
-	tail := segmentsOf(t, dir)[0].path
-	// Held open, the file keeps its inode number: a fresh file made after
-	// it is unlinked cannot get the same one.
-	failed, err := os.Open(tail)
-	if err != nil {
-		t.Fatal(err)
+	l := openFaulty(t, dir, No, 300, f.faults())
+	f.sync.Store(failWith(syscall.EIO))
+	var held chan error
+	for range 100 {
+		lsns := appendRecords(t, l, 1)
+		waits := waitAll(l, lsns)
+		eventually(t, "written or failed", func() bool { return l.Err() != nil || l.Durable() == lsns[0] })
+		if l.Err() != nil {
+			held = waits
+			break
+		}
 	}
-	defer failed.Close()
-
-	var syncs atomic.Int32
-	h := func(op func() error) error {
-		syncs.Add(1)
-		return syscall.EIO
+	if held == nil || !strings.Contains(l.Err().Error(), "fsync") {
+		t.Fatalf("no failed fsync at a roll: Err = %v", l.Err())
 	}
-	f.sync.Store(&h)
-	waits := waitAll(l, appendRecords(t, l, 4))
-	eventually(t, "Err set", func() bool { return l.Err() != nil })
-	noneYet(t, waits)
-	eventually(t, "a recovery attempt", func() bool { return syncs.Load() >= 2 })
-	if err := l.Wait(acked); err != nil {
-		t.Fatal(err)
+	if n := len(segmentsOf(t, dir)); n != 2 {
+		t.Fatalf("%d segments after the roll, want 2", n)
 	}
-
+	noneYet(t, held)
 	f.sync.Store(nil)
-	allNil(t, waits, 4)
-	info, err := failed.Stat()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st := info.Sys().(*syscall.Stat_t); st.Ino == inode(t, tail) || st.Nlink != 0 {
-		t.Fatal("the tail segment whose fsync failed is still the log's: written again in place")
-	}
-	last := appendN(t, l, 3)
+	allNil(t, held, 1)
+	last := appendN(t, l, 5)
 	closeLog(t, l)
-	l = openLog(t, dir, Always, 0)
+	l = openLog(t, dir, No, 300)
 	defer closeLog(t, l)
 	replayCheck(t, l, 0, last)
+}
+
+// TestTempFileRemoved: a crash while a fresh tail was being made leaves
+// its temporary file, which Open removes.
+func TestTempFileRemoved(t *testing.T) {
+	dir := t.TempDir()
+	closeLog(t, openLog(t, dir, Always, 0))
+	tmp := segmentsOf(t, dir)[0].path + tempSuffix
+	if err := os.WriteFile(tmp, nil, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	closeLog(t, openLog(t, dir, Always, 0))
+	if _, err := os.Stat(tmp); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("%s after Open: %v", tmp, err)
+	}
 }
 
 func inode(t *testing.T, path string) uint64 {

@@ -1,10 +1,5 @@
 package wal
 
-import (
-	"errors"
-	"io/fs"
-)
-
 // Faults makes the log's file operations fail the way a full or failing disk
 // does, for tests. Each hook receives the real operation and either calls it
 // or returns an error of its own (or both: write, then report an error). A
@@ -13,8 +8,9 @@ import (
 type Faults struct {
 	// Write wraps each batch write to the tail segment.
 	Write func(write func() error) error
-	// Sync wraps each fsync of a segment file: the committer's, the
-	// background one under everysec, and those of a recovery.
+	// Sync wraps each fsync of a segment file (not of the directory): at
+	// open, the committer's, a roll's, the background one under everysec,
+	// and those of a recovery.
 	Sync func(sync func() error) error
 }
 
@@ -32,18 +28,14 @@ func (f *Faults) sync(op func() error) error {
 	return f.Sync(op)
 }
 
-// fsyncError marks a failed fsync. Unlike a failed write it may have lost
-// what earlier writes put in the page cache, which decides how the log
-// recovers (see recover.go).
-type fsyncError struct{ err error }
+// fsyncError marks a failed fsync, which unlike a failed write may have lost
+// what earlier writes put in the page cache. resync: it covered published
+// records, or a directory entry, that cannot be written again from memory,
+// so a recovery fsyncs every segment and the directory again (recover.go).
+type fsyncError struct {
+	err    error
+	resync bool
+}
 
 func (e *fsyncError) Error() string { return e.err.Error() }
 func (e *fsyncError) Unwrap() error { return e.err }
-
-// isFsync reports whether err is a failed fsync: ours, or one tidwall/wal
-// ran while rolling a segment inside a batch write.
-func isFsync(err error) bool {
-	var fe *fsyncError
-	var pe *fs.PathError
-	return errors.As(err, &fe) || (errors.As(err, &pe) && pe.Op == "sync")
-}

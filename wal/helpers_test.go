@@ -53,6 +53,17 @@ func appendN(t testing.TB, l *Log, n int) uint64 {
 	return lsn
 }
 
+// appendBatches appends batches×each records, waiting after each batch: a
+// batch is never split across segments, so small segments roll between them.
+func appendBatches(t testing.TB, l *Log, batches, each int) uint64 {
+	t.Helper()
+	var last uint64
+	for range batches {
+		last = appendN(t, l, each)
+	}
+	return last
+}
+
 // replayCheck replays after `after` and checks it yields exactly the test
 // records after+1..last.
 func replayCheck(t testing.TB, l *Log, after, last uint64) {

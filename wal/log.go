@@ -8,17 +8,15 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	tidwall "github.com/tidwall/wal"
 )
 
 // ErrClosed is returned by calls on a closed log.
 var ErrClosed = errors.New("wal: log closed")
 
-// DefaultSegmentSize is much smaller than tidwall/wal's 20 MB because
-// tidwall/wal keeps the tail segment in memory (measured: 8 MB segments cost
-// 16 MB more RSS than 2 MB ones), and TruncateFront rewrites the segment it
-// cuts into. A roll costs one fsync, which is cheap at this size.
+// DefaultSegmentSize is where the tail rolls. The log drops whole segments
+// behind a snapshot, so up to one segment of records the snapshot covers
+// stays and is read again at start; a roll costs an fsync of the old
+// segment (under everysec and no) and one of the directory.
 const DefaultSegmentSize = 2 << 20
 
 // Options configure Open.
@@ -43,7 +41,7 @@ type Log struct {
 	dir         string
 	policy      atomic.Int32 // a Policy; SetPolicy changes it while running
 	logger      *slog.Logger
-	segmentSize int // tidwall/wal's effective segment size
+	segmentSize int // the tail rolls once it holds this many bytes
 	covered     uint64
 	faults      *Faults
 
@@ -53,11 +51,11 @@ type Log struct {
 	closed bool
 
 	lastLSN  atomic.Uint64 // copy of last for lock-free readers
-	firstLSN atomic.Uint64 // tidwall/wal's FirstIndex: last+1 when the log is empty
+	firstLSN atomic.Uint64 // first LSN of the first segment: last+1 when the log is empty
 	failure  atomic.Pointer[failure]
 	syncs    atomic.Int64 // fsyncs of the tail segment, for tests
-	// files is held while segment files are removed or cut: by DropBefore
-	// and by a recovery reopening the log.
+	// files is held while segment files are removed, or fsynced by name:
+	// by DropBefore, by a restart of the numbering and by a recovery.
 	files sync.Mutex
 	dead  chan struct{} // closed when the log can no longer recover
 
@@ -72,19 +70,21 @@ type Log struct {
 }
 
 // pending is one queued record. buf holds the LSN (8 bytes big-endian), then
-// the tidwall entry data: type, CRC (filled in by the committer), body. Slots
-// keep their buf between rounds so that Append rarely allocates.
+// the record as it goes in its frame: type, CRC (filled in by the
+// committer), body. Slots keep their buf between rounds so that Append
+// rarely allocates.
 type pending struct {
 	lsn uint64
 	buf []byte
 }
 
-// failure is why the log stopped taking writes. sync stays set until the
-// log recovers once an fsync failed, since that decides how it recovers.
+// failure is why the log stopped taking writes. resync stays set until the
+// log recovers once an fsync failed that covered published records, since
+// that decides how it recovers (recover.go).
 type failure struct {
-	err   error
-	sync  bool
-	since time.Time
+	err    error
+	resync bool
+	since  time.Time
 }
 
 // Open opens or creates the log in opts.Dir, repairing a torn tail (and with
@@ -104,12 +104,18 @@ func Open(opts Options) (*Log, error) {
 	if err := makeDir(opts.Dir); err != nil {
 		return nil, err
 	}
+	if err := finishTidwallTruncate(opts.Dir, logger); err != nil {
+		return nil, err
+	}
+	if err := removeTemps(opts.Dir); err != nil {
+		return nil, err
+	}
 	if opts.Repair {
 		if err := repairDamage(opts.Dir, opts.Covered, logger); err != nil {
 			return nil, err
 		}
 	}
-	wl, err := openRepaired(opts.Dir, segmentSize, opts.Covered, logger)
+	tail, first, last, err := openRepaired(opts.Dir, opts.Covered, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -117,40 +123,36 @@ func Open(opts Options) (*Log, error) {
 		faults: opts.Faults, dead: make(chan struct{})}
 	l.policy.Store(int32(opts.Fsync))
 	l.pubCond = sync.NewCond(&l.pubMu)
-	if err := l.start(wl); err != nil {
-		_ = wl.Close() // already failing with err
+	if err := l.start(tail, first, last); err != nil {
 		return nil, err
 	}
 	return l, nil
 }
 
-// start adopts an open tidwall log: what is on disk becomes durable (one fsync
-// makes that true even after an unsynced shutdown) and the committer starts.
-func (l *Log) start(wl *tidwall.Log) error {
-	first, err := wl.FirstIndex()
+// start opens the tail segment to append to it, makes what is on disk
+// durable (a process that died before its fsync may have left writes in
+// the page cache only) and starts the committer.
+func (l *Log) start(seg segmentFile, first, last uint64) error {
+	tail, err := openSegment(seg)
 	if err != nil {
-		return fmt.Errorf("wal: open %s: %w", l.dir, err)
+		return err
 	}
-	last, err := wl.LastIndex()
-	if err != nil {
-		return fmt.Errorf("wal: open %s: %w", l.dir, err)
-	}
-	if err := wl.Sync(); err != nil {
-		return fmt.Errorf("wal: open %s: fsync: %w", l.dir, err)
+	if err := l.fsync(tail.f, tail.path); err != nil {
+		l.close(tail)
+		return fmt.Errorf("wal: open %s: fsync: %w", seg.path, err)
 	}
 	if err := syncDir(l.dir); err != nil {
+		l.close(tail)
 		return err
 	}
-	if err := l.adopt(wl); err != nil {
-		return err
-	}
+	l.tail = tail
 	l.last = last
 	l.lastLSN.Store(last)
 	l.firstLSN.Store(first)
 	l.published.Store(last)
 	l.written = last
-	l.writeBatch = func() error { return l.wl.WriteBatch(&l.batch) }
-	l.syncTail = func() error { return l.wl.Sync() }
+	l.synced = last
+	l.writeTail = func() error { return l.tail.write(l.batch) }
 	l.kick = make(chan struct{}, 1)
 	l.reqs = make(chan request)
 	l.stop = make(chan struct{})
@@ -291,10 +293,8 @@ func (l *Log) Close() error {
 	<-l.done
 	<-l.bg.done
 	err := l.drainErr
-	if l.wl != nil {
-		if cerr := l.wl.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("wal: close %s: %w", l.dir, cerr)
-		}
+	if cerr := l.tail.f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("wal: close %s: %w", l.tail.path, cerr)
 	}
 	if derr := syncDir(l.dir); err == nil {
 		err = derr

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -28,7 +29,7 @@ func TestRoundTripAcrossReopen(t *testing.T) {
 			if l.FirstLSN() != 0 || l.LastLSN() != 0 {
 				t.Fatalf("fresh log: first %d last %d", l.FirstLSN(), l.LastLSN())
 			}
-			last := appendN(t, l, 200)
+			last := appendBatches(t, l, 40, 5)
 			if l.Durable() != last {
 				t.Fatalf("Durable = %d after Wait(%d)", l.Durable(), last)
 			}
@@ -54,15 +55,19 @@ func TestRoundTripAcrossReopen(t *testing.T) {
 }
 
 func TestReplayRejectsGapAndFuture(t *testing.T) {
-	l := openLog(t, t.TempDir(), No, 0)
+	l := openLog(t, t.TempDir(), No, 100)
 	defer closeLog(t, l)
-	appendN(t, l, 20)
+	appendBatches(t, l, 20, 1)
 	if err := l.TruncateFront(10); err != nil {
 		t.Fatal(err)
 	}
+	first := l.FirstLSN()
+	if first < 3 || first > 11 {
+		t.Fatalf("FirstLSN = %d after TruncateFront(10)", first)
+	}
 	noop := func(Record) error { return nil }
-	if err := l.Replay(5, noop); err == nil {
-		t.Error("Replay(5) from a log starting at 11 succeeded")
+	if err := l.Replay(first-2, noop); err == nil {
+		t.Errorf("Replay(%d) from a log starting at %d succeeded", first-2, first)
 	}
 	if err := l.Replay(21, noop); err == nil {
 		t.Error("Replay(21) on a log ending at 20 succeeded")
@@ -103,23 +108,40 @@ func TestSyncCountsUnderNo(t *testing.T) {
 	}
 }
 
-// TestRollMirror: the committer's copy of tidwall/wal's roll rule must agree
-// with the files, or a new segment's directory entry would go unsynced.
-func TestRollMirror(t *testing.T) {
+// TestRoll: the tail rolls at the first batch after it reached the segment
+// size, and the segment it leaves is fsynced even under No, so that every
+// segment but the tail is on disk in full.
+func TestRoll(t *testing.T) {
 	dir := t.TempDir()
-	l := openLog(t, dir, No, 300)
-	defer closeLog(t, l)
+	const size = 300
+	var syncs atomic.Int32
+	l := openFaulty(t, dir, No, size, &Faults{Sync: func(sync func() error) error {
+		syncs.Add(1)
+		return sync()
+	}})
 	for range 20 {
-		appendN(t, l, 7)
+		appendN(t, l, 7) // a batch of at most 7 records, 60 bytes at most each
 		segs := segmentsOf(t, dir)
-		want := int(segs[len(segs)-1].size)
-		var got int
-		if err := l.do(func() error { got = l.tail; return nil }); err != nil {
+		var tail int64
+		if err := l.do(func() error { tail = l.tail.size; return nil }); err != nil {
 			t.Fatal(err)
 		}
-		if got != want {
-			t.Fatalf("mirrored tail %d bytes, file has %d", got, want)
+		if want := segs[len(segs)-1].size; tail != want {
+			t.Fatalf("the committer counts %d bytes in the tail, the file has %d", tail, want)
 		}
+		for _, seg := range segs[:len(segs)-1] {
+			if seg.size < size || seg.size >= size+7*60 {
+				t.Fatalf("segment %d holds %d bytes, segment size %d", seg.first, seg.size, size)
+			}
+		}
+	}
+	n := len(segmentsOf(t, dir))
+	if n < 5 {
+		t.Fatalf("%d segments, want several", n)
+	}
+	closeLog(t, l)
+	if got := syncs.Load(); got != int32(n+1) {
+		t.Fatalf("%d fsyncs for %d segments under No, want one at open, one per roll and one at close", got, n)
 	}
 }
 

@@ -14,7 +14,7 @@ type Record struct {
 
 const (
 	lsnLen    = 8
-	headerLen = 5 // type byte + CRC-32C, in front of the body in every entry
+	headerLen = 5 // type byte + CRC-32C, in front of the body in every record
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -25,20 +25,14 @@ func checksum(head, body []byte) uint32 {
 	return crc32.Update(crc32.Update(0, castagnoli, head), castagnoli, body)
 }
 
-// nextFrame splits one tidwall/wal binary entry (uvarint length, then the data)
-// off the front of data. ok is false when the frame is cut short.
+// nextFrame splits one frame (uvarint length, then the record) off the front
+// of data. ok is false when the frame is cut short.
 func nextFrame(data []byte) (payload []byte, n int, ok bool) {
 	size, k := binary.Uvarint(data)
 	if k <= 0 || size > uint64(len(data)-k) {
 		return nil, 0, false
 	}
 	return data[k : k+int(size)], k + int(size), true
-}
-
-// frameLen is the size tidwall/wal gives an entry of n bytes on disk.
-func frameLen(n int) int {
-	var buf [binary.MaxVarintLen64]byte
-	return binary.PutUvarint(buf[:], uint64(n)) + n
 }
 
 // verifier checks payloads against the LSN they should carry; its scratch

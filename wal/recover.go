@@ -3,26 +3,38 @@ package wal
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"time"
-
-	tidwall "github.com/tidwall/wal"
 )
 
-// A failed log recovers by itself, on the committer, once a second:
+// A failed log recovers by itself, on the committer, once a second. Every
+// record not yet published is still held in memory, so it can be written
+// again; a published one cannot, since it may have left memory.
 //
-//   - A failed write or committer fsync leaves tidwall/wal's state unknown
-//     (it may hold half a batch in memory, the file half a frame), so the log
-//     is closed and reopened from the files, and whatever follows the last
-//     valid record of the tail is cut: those records are still held here.
-//   - Under Always, the pages a failed fsync covered may be gone even if a
-//     later fsync succeeds (fsyncgate), so the file is not fsynced again:
-//     tidwall/wal's TruncateBack rewrites the tail into a fresh file up to the
-//     last durable record, and the held records are written after it.
-//   - Under EverySec and No, the records written before a failed fsync were
-//     acknowledged and are no longer in memory: the segments are fsynced
-//     again on fresh descriptors, and writes resume once that succeeds.
-//   - Then the held records not on disk are written (and fsynced under
-//     Always) and published, and the engine's writes are taken again.
+//   - The tail is read back. Every record published in it must still be
+//     there, or the log is dead (errLost). What a failed write may have left
+//     after the last record written to it, part of a frame or all of the
+//     batch, is cut: those records are held.
+//   - If an fsync of the tail failed while it held records not yet published
+//     (under Always), they are never fsynced on that file again: the kernel
+//     may have dropped the pages the failed fsync covered and reports that
+//     only once (fsyncgate). The tail is cut back to its last published
+//     record and the cut fsynced, which asks the disk for nothing but the
+//     new length, since the records before it were durable before the
+//     failure; a new segment then starts at the first record not published.
+//     A tail that holds no published record is replaced instead by a fresh
+//     empty file of the same name (renamed over it, so that the directory
+//     always names the next LSN). Either way each LSN is in exactly one
+//     segment file, and the segments stay contiguous through any crash in
+//     between: a new segment is created only once the cut is durable.
+//   - If an fsync failed that covered published records (everysec and no:
+//     the background fsync, or a roll's), those cannot be written again:
+//     every segment is fsynced on a fresh descriptor, then the directory.
+//     That success does not prove the earlier pages reached the disk; it is
+//     all that can be done.
+//   - Then the held records are written (and fsynced under Always) and
+//     published, and the engine's writes are taken again.
 
 // errLost wraps the failure of a recovery that found records the log had
 // acknowledged gone from the disk. Nothing brings them back: the log is dead.
@@ -61,13 +73,15 @@ func (l *Log) recover() error {
 
 func (l *Log) retry(f *failure) error {
 	l.take()
-	fresh := f.sync && l.broken && l.Policy() == Always
-	if l.broken {
-		if err := l.reopen(fresh); err != nil {
+	if err := l.checkTail(); err != nil {
+		return err
+	}
+	if l.tail.failed {
+		if err := l.freshTail(); err != nil {
 			return err
 		}
 	}
-	if f.sync && !fresh {
+	if f.resync {
 		if err := l.syncSegments(); err != nil {
 			return err
 		}
@@ -75,87 +89,90 @@ func (l *Log) retry(f *failure) error {
 	return l.flush()
 }
 
-// reopen replaces the failed tidwall log with one opened from the files,
-// cut after their last valid record; fresh rewrites the tail into a new
-// file up to the last durable record.
-func (l *Log) reopen(fresh bool) error {
-	if l.wl != nil {
-		// tidwall/wal's Close fsyncs first. After a failure that proves
-		// nothing (what follows the durable records is rewritten anyway),
-		// and if it fails the descriptor stays open: all we can do is
-		// drop it.
-		if err := l.wl.Close(); err != nil {
-			l.logger.Warn("wal: closing the failed log", "dir", l.dir, "err", err)
+// checkTail reads the tail back: every record published in it must still be
+// there, and what follows the last record written to it is cut.
+func (l *Log) checkTail() error {
+	t := l.tail
+	published := l.published.Load()
+	holdsPublished := t.first <= published
+	data, err := readSegment(nil, segmentFile{path: t.path, first: t.first})
+	if err != nil {
+		if holdsPublished && errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%w: %w", err, errLost)
 		}
-		l.wl = nil
-	}
-	l.files.Lock()
-	defer l.files.Unlock()
-	durable := l.published.Load()
-	if err := cutAfterFailure(l.dir, durable, l.covered); err != nil {
-		return err
-	}
-	wl, err := tidwall.Open(l.dir, tidwallOptions(l.segmentSize))
-	if err != nil {
-		return fmt.Errorf("wal: reopen %s: %w", l.dir, err)
-	}
-	last, err := wl.LastIndex()
-	switch {
-	case err != nil:
-		err = fmt.Errorf("wal: reopen %s: %w", l.dir, err)
-	case last < durable:
-		err = fmt.Errorf("wal: reopen %s: the log ends at LSN %d, but LSN %d was acknowledged: %w", l.dir, last, durable, errLost)
-	case fresh && last > durable:
-		if err = wl.TruncateBack(durable); err != nil {
-			err = fmt.Errorf("wal: rewrite %s up to LSN %d: %w", l.dir, durable, err)
-		}
-		last = durable
-	}
-	if err == nil && fresh {
-		err = syncDir(l.dir)
-	}
-	if err == nil {
-		err = l.adopt(wl)
-	}
-	if err != nil {
-		_ = wl.Close() // failing with err already
-		return err
-	}
-	l.broken = false
-	l.written = last
-	l.dirty = last > durable
-	i := 0
-	for i < len(l.held) && l.held[i].lsn <= last {
-		i++ // the failed write did put this one on disk
-	}
-	l.held = l.held[i:]
-	return nil
-}
-
-// cutAfterFailure cuts the tail segment after its last valid record: a
-// failed write may have left part of a frame there, and every record after
-// durable is still in memory. No copy is kept: nothing is lost, and the
-// disk may be full. A bad record at or below durable means records already
-// acknowledged are gone. covered is as in Options.
-func cutAfterFailure(dir string, durable, covered uint64) error {
-	segs, err := listSegments(dir)
-	if err != nil || len(segs) == 0 {
-		return err // no segment: reopening finds the log short
-	}
-	tail := segs[len(segs)-1]
-	data, err := readSegment(nil, tail)
-	if err != nil {
 		return err
 	}
 	var v verifier
-	s, _ := v.scan(data, tail.first, covered, nil)
-	if s.bad == "" {
-		return nil
+	s, _ := v.scan(data, t.first, l.covered, nil)
+	if lsn := s.badLSN(t.first); s.bad != "" && lsn <= published {
+		return fmt.Errorf("%w: %w", corruptError(t.path, lsn, s.bad), errLost)
 	}
-	if lsn := s.badLSN(tail.first); lsn <= durable {
-		return fmt.Errorf("%w: %w", corruptError(tail.path, lsn, s.bad), errLost)
+	if end := s.badLSN(t.first) - 1; holdsPublished && end < published {
+		return fmt.Errorf("wal: segment %s ends at LSN %d, but LSN %d was acknowledged: %w", t.path, end, published, errLost)
 	}
-	return truncateSegment(tail.path, s.end)
+	if int64(len(data)) > t.size {
+		if err := t.f.Truncate(t.size); err != nil {
+			return fmt.Errorf("wal: cut %s after LSN %d: %w", t.path, l.written, err)
+		}
+	}
+	return nil
+}
+
+// freshTail takes the records not yet published off a tail whose fsync
+// failed, cutting it back to its last published record and starting a new
+// segment after it, or replacing it if it holds none. The records are held.
+func (l *Log) freshTail() error {
+	t := l.tail
+	published := l.published.Load()
+	if t.acked == 0 {
+		return l.replaceTail(published)
+	}
+	if err := t.f.Truncate(t.acked); err != nil {
+		return fmt.Errorf("wal: cut %s back to LSN %d: %w", t.path, published, err)
+	}
+	t.size = t.acked
+	l.written = published
+	l.synced = min(l.synced, published)
+	if err := l.fsync(t.f, t.path); err != nil {
+		return &fsyncError{err: fmt.Errorf("wal: fsync %s cut back to LSN %d: %w", t.path, published, err)}
+	}
+	return l.roll()
+}
+
+// replaceTail replaces a tail that holds no published record, so whose
+// first LSN is published+1, by a fresh empty file: made under a temporary
+// name, fsynced and renamed over it.
+func (l *Log) replaceTail(published uint64) error {
+	t := l.tail
+	tmp := t.path + tempSuffix
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o640)
+	if err != nil {
+		return fmt.Errorf("wal: replace %s: %w", t.path, err)
+	}
+	if err = l.fsync(f, tmp); err != nil {
+		err = &fsyncError{err: fmt.Errorf("wal: fsync %s: %w", tmp, err)}
+	} else if err = os.Rename(tmp, t.path); err != nil {
+		err = fmt.Errorf("wal: replace %s: %w", t.path, err)
+	}
+	if err != nil {
+		if cerr := f.Close(); cerr != nil {
+			l.logger.Warn("wal: close", "file", tmp, "err", cerr)
+		}
+		if rerr := os.Remove(tmp); rerr != nil {
+			l.logger.Warn("wal: remove", "file", tmp, "err", rerr)
+		}
+		return err
+	}
+	l.close(t)
+	l.tail = &segment{f: f, path: t.path, first: t.first}
+	l.written = published
+	l.synced = min(l.synced, published)
+	l.dirty = false
+	if err := syncDir(l.dir); err != nil {
+		// the rename may not be durable: fsync the directory again
+		return &fsyncError{err: err, resync: true}
+	}
+	return nil
 }
 
 // syncSegments fsyncs every segment on a fresh descriptor, then the
@@ -171,12 +188,29 @@ func (l *Log) syncSegments() error {
 		return err
 	}
 	for _, seg := range segs {
-		if err := l.faults.sync(func() error { return l.fsyncPath(seg.path) }); err != nil {
-			return &fsyncError{fmt.Errorf("wal: fsync %s: %w", seg.path, err)}
+		if err := l.fsyncPath(seg.path); err != nil {
+			return &fsyncError{err: err, resync: true}
 		}
 	}
 	if err := syncDir(l.dir); err != nil {
-		return &fsyncError{err}
+		return &fsyncError{err: err, resync: true}
+	}
+	l.synced = l.written
+	return nil
+}
+
+// fsyncPath fsyncs the file at path on a descriptor of its own.
+func (l *Log) fsyncPath(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("wal: fsync %s: %w", path, err)
+	}
+	err = l.fsync(f, path)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("wal: fsync %s: %w", path, err)
 	}
 	return nil
 }

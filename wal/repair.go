@@ -6,23 +6,12 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-
-	tidwall "github.com/tidwall/wal"
 )
 
-// tidwallOptions is a fresh value on every call because tidwall's Open fills
-// in defaults through the pointer.
-func tidwallOptions(segmentSize int) *tidwall.Options {
-	return &tidwall.Options{
-		NoSync:      true, // the committer applies the fsync policy
-		SegmentSize: segmentSize,
-		LogFormat:   tidwall.Binary,
-		AllowEmpty:  true, // TruncateFront may remove every record
-	}
-}
-
-// openRepaired opens the tidwall log in dir after checking every record of its
-// last segment. A torn tail there is cut off; damage is an error.
+// openRepaired checks every record of the last segment of dir, cuts a torn
+// tail there and refuses damage. It returns that segment (its size after
+// the cut) and the first and last LSN of the log. An empty directory gets
+// the first segment of a new log.
 //
 // Torn and damaged are told apart as etcd does: a record cut short by the end
 // of the file, or with a sector of zeros, with nothing valid after it, is what
@@ -31,51 +20,39 @@ func tidwallOptions(segmentSize int) *tidwall.Options {
 // CRC fails was written whole and has rotted since: it may have been
 // acknowledged, even as the last record, so it stops the start (unless the
 // snapshot covers it, see Options.Covered, or Options.Repair cuts it).
-func openRepaired(dir string, segmentSize int, covered uint64, logger *slog.Logger) (*tidwall.Log, error) {
-	wl, openErr := tidwall.Open(dir, tidwallOptions(segmentSize))
-	if openErr != nil && !errors.Is(openErr, tidwall.ErrCorrupt) {
-		return nil, fmt.Errorf("wal: open %s: %w", dir, openErr)
-	}
-	closeOpened := func() {
-		if wl != nil {
-			_ = wl.Close() // we are failing or reopening; its error adds nothing
-		}
-	}
+func openRepaired(dir string, covered uint64, logger *slog.Logger) (tail segmentFile, first, last uint64, err error) {
 	segs, err := listSegments(dir)
 	if err != nil {
-		closeOpened()
-		return nil, err
+		return tail, 0, 0, err
 	}
 	if len(segs) == 0 {
-		closeOpened()
-		return nil, fmt.Errorf("wal: open %s: no segment after open: %w", dir, openErr)
+		s, err := createSegment(dir, 1)
+		if err != nil {
+			return tail, 0, 0, err
+		}
+		if err := s.f.Close(); err != nil {
+			return tail, 0, 0, fmt.Errorf("wal: create %s: %w", s.path, err)
+		}
+		return segmentFile{path: s.path, first: 1}, 1, 0, nil
 	}
-	tail := segs[len(segs)-1]
+	tail = segs[len(segs)-1]
 	data, err := readSegment(nil, tail)
 	if err != nil {
-		closeOpened()
-		return nil, err
+		return tail, 0, 0, err
 	}
 	var v verifier
 	s, _ := v.scan(data, tail.first, covered, nil)
 	switch {
-	case s.bad == "" && openErr == nil:
-		return wl, nil
 	case s.bad == "":
-		return nil, fmt.Errorf("wal: open %s: %w", dir, openErr)
 	case !s.torn || s.later:
-		closeOpened()
-		return nil, corruptError(tail.path, s.badLSN(tail.first), s.bad)
+		return tail, 0, 0, corruptError(tail.path, s.badLSN(tail.first), s.bad)
+	default:
+		if err := cutTornTail(tail.path, data, s, logger); err != nil {
+			return tail, 0, 0, err
+		}
+		tail.size = int64(s.end)
 	}
-	closeOpened()
-	if err := cutTornTail(tail.path, data, s, logger); err != nil {
-		return nil, err
-	}
-	wl, err = tidwall.Open(dir, tidwallOptions(segmentSize))
-	if err != nil {
-		return nil, fmt.Errorf("wal: reopen %s after repair: %w", dir, err)
-	}
-	return wl, nil
+	return tail, segs[0].first, s.badLSN(tail.first) - 1, nil
 }
 
 // cutTornTail keeps a copy of the segment as <segment>.broken, then truncates
@@ -176,7 +153,7 @@ func truncateSegment(path string, end int) error {
 	return syncDir(filepath.Dir(path))
 }
 
-// brokenName finds a name next to path that tidwall/wal ignores and no
+// brokenName finds a name next to path that is no segment's and no
 // earlier copy holds, and calls create with it until create stops
 // reporting that the name exists.
 func brokenName(path string, create func(name string) error) (string, error) {

@@ -117,7 +117,7 @@ func corruptError(path string, lsn uint64, why string) error {
 }
 
 // checkSequence reports a segment whose record count does not reach exactly to
-// where the next segment starts, which tidwall/wal would silently misindex.
+// where the next segment starts: its records would be numbered wrong.
 func checkSequence(segs []segmentFile, i, records int) error {
 	if i+1 == len(segs) {
 		return nil

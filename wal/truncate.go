@@ -4,33 +4,23 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-
-	tidwall "github.com/tidwall/wal"
 )
 
-// TruncateFront removes every record with LSN <= upto, once a snapshot at upto
-// is safely on disk. Appends may continue meanwhile. If upto >= LastLSN the log
-// becomes empty and numbering continues at upto+1; going past LastLSN is only
-// allowed while nothing is being appended (at startup).
+// TruncateFront drops what a snapshot at upto covers, at startup: the segment
+// files whose records are all at or below upto, as DropBefore does. If the
+// log ends at or before upto (the snapshot covers all of it, or more: the
+// unsynced end of the log was lost), the log is emptied and numbering
+// continues at upto+1; going past LastLSN is only allowed while nothing is
+// being appended.
 func (l *Log) TruncateFront(upto uint64) error {
 	return l.do(func() error {
 		if err := l.commit(); err != nil {
 			return err
 		}
-		if upto > l.written {
+		if upto >= l.written {
 			return l.restart(upto)
 		}
-		if upto < l.firstLSN.Load() {
-			return nil
-		}
-		if err := l.wl.TruncateFront(upto + 1); err != nil {
-			return fmt.Errorf("wal: truncate front to LSN %d: %w", upto, err)
-		}
-		l.firstLSN.Store(upto + 1)
-		if err := syncDir(l.dir); err != nil {
-			return err
-		}
-		return l.adopt(l.wl)
+		return l.DropBefore(upto)
 	})
 }
 
@@ -54,46 +44,50 @@ func (l *Log) SetStart(start uint64) error {
 	})
 }
 
-// restart empties the log and continues numbering at start (> written) + 1.
-// tidwall/wal numbers an empty log by its one segment's name, so that segment
-// is renamed. mu is held throughout so no Append can take an LSN meanwhile.
+// restart empties the log, every record of which is at or below start, and
+// continues numbering at start+1: the segments are removed oldest first, then
+// an empty one named start+1 is created (unless the tail is that already).
+// Every state a crash may leave in between is a log that ends at or before
+// start, or an empty directory, which the snapshot at start covers.
+// mu is held throughout so that no Append takes an LSN meanwhile.
 func (l *Log) restart(start uint64) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if len(l.queue) > 0 || l.last != l.written {
-		return fmt.Errorf("wal: restart numbering at LSN %d: appends in flight", start)
+		return fmt.Errorf("wal: restart numbering at LSN %d: appends in flight", start+1)
 	}
-	if l.firstLSN.Load() <= l.written {
-		if err := l.wl.TruncateFront(l.written + 1); err != nil {
-			return fmt.Errorf("wal: restart numbering at LSN %d: %w", start, err)
-		}
-	}
+	l.files.Lock()
+	defer l.files.Unlock()
 	segs, err := listSegments(l.dir)
 	if err != nil {
 		return err
 	}
-	if len(segs) != 1 || segs[0].size != 0 {
-		return fmt.Errorf("wal: restart numbering at LSN %d: want one empty segment, have %d segments", start, len(segs))
+	keep := l.tail.first == start+1 && l.tail.size == 0
+	for _, seg := range segs {
+		if seg.path == l.tail.path {
+			continue
+		}
+		if err := os.Remove(seg.path); err != nil {
+			return fmt.Errorf("wal: restart numbering at LSN %d: %w", start+1, err)
+		}
 	}
-	l.broken = true // until the reopened log replaces it
-	if err := l.wl.Close(); err != nil {
-		return l.fail(fmt.Errorf("wal: restart numbering at LSN %d: %w", start, err))
-	}
-	if err := os.Rename(segs[0].path, filepath.Join(l.dir, segmentName(start+1))); err != nil {
-		return l.fail(fmt.Errorf("wal: restart numbering at LSN %d: %w", start, err))
+	if !keep {
+		if err := os.Remove(l.tail.path); err != nil {
+			return fmt.Errorf("wal: restart numbering at LSN %d: %w", start+1, err)
+		}
+		// The tail is gone: nothing may be written until a new one
+		// exists, so a failure from here on is latched.
+		tail, err := createSegment(l.dir, start+1)
+		if err != nil {
+			return l.fail(fmt.Errorf("wal: restart numbering at LSN %d: %w", start+1, err))
+		}
+		l.close(l.tail)
+		l.tail = tail
 	}
 	if err := syncDir(l.dir); err != nil {
 		return l.fail(err)
 	}
-	wl, err := tidwall.Open(l.dir, tidwallOptions(l.segmentSize))
-	if err != nil {
-		return l.fail(fmt.Errorf("wal: restart numbering at LSN %d: reopen: %w", start, err))
-	}
-	l.wl = wl
-	l.broken = false
-	l.tail = 0
-	l.dirty = false
-	l.written = start
+	l.written, l.synced, l.dirty = start, start, false
 	l.last = start
 	l.lastLSN.Store(start)
 	l.firstLSN.Store(start + 1)
@@ -102,14 +96,11 @@ func (l *Log) restart(start uint64) error {
 }
 
 // DropBefore removes the segment files whose records all have LSN <= upto,
-// oldest first, once a snapshot at upto is safely on disk. Unlike
-// TruncateFront it never rewrites a segment and never runs on the
-// committer: tidwall/wal's TruncateFront copies the rest of the segment it
-// cuts into and fsyncs it under the lock every append needs, which stalled
-// all writers for milliseconds at each snapshot. Up to a segment of records
-// <= upto stays; Replay skips them. The files on disk stay a contiguous log
-// after every removal. Once it has run, TruncateFront must not (tidwall/wal
-// still lists the removed files); TruncateFront is for startup.
+// oldest first, once a snapshot at upto is safely on disk. It never rewrites
+// a segment and never runs on the committer, so writers never wait for it:
+// up to a segment of records <= upto stays, and Replay skips them. The files
+// on disk stay a contiguous log after every removal, and the tail, the one
+// file being written, is never removed.
 func (l *Log) DropBefore(upto uint64) error {
 	l.files.Lock()
 	defer l.files.Unlock()
