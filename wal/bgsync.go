@@ -82,7 +82,11 @@ func (l *Log) fsyncPath(path string) error {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if took := time.Since(start); took > slowSync {
+	took := time.Since(start)
+	if l.observer != nil {
+		l.observer.Fsync(took)
+	}
+	if took > slowSync {
 		l.logger.Warn("wal: slow fsync", "path", path, "took", took)
 	}
 	return err

@@ -144,8 +144,10 @@ func (l *Log) writeHeld() error {
 	if rolled {
 		l.tail = 0
 	}
+	size := 0
 	for i := range l.held {
 		p := &l.held[i]
+		size += len(p.buf) - lsnLen
 		binary.BigEndian.PutUint32(p.buf[lsnLen+1:], checksum(p.buf[:lsnLen+1], p.buf[lsnLen+headerLen:]))
 		entry := p.buf[lsnLen:]
 		l.batch.Write(p.lsn, entry)
@@ -167,6 +169,9 @@ func (l *Log) writeHeld() error {
 	}
 	l.written = last
 	l.dirty = true
+	if l.observer != nil {
+		l.observer.Batch(len(l.held), size)
+	}
 	if rolled {
 		if err := syncDir(l.dir); err != nil {
 			l.broken = true
@@ -200,11 +205,16 @@ func (l *Log) sync() error {
 	}
 	l.syncs.Add(1)
 	start := time.Now()
-	if err := l.faults.sync(l.syncTail); err != nil {
+	err := l.faults.sync(l.syncTail)
+	took := time.Since(start)
+	if l.observer != nil {
+		l.observer.Fsync(took)
+	}
+	if err != nil {
 		l.broken = true
 		return &fsyncError{fmt.Errorf("wal: fsync %s: %w", l.dir, err)}
 	}
-	if took := time.Since(start); took > slowSync {
+	if took > slowSync {
 		l.logger.Warn("wal: slow fsync", "dir", l.dir, "took", took)
 	}
 	l.dirty = false
