@@ -25,7 +25,7 @@ type Group struct {
 
 	settings                  Settings
 	deadLettered, dlqFailures int64
-	traffic                   Traffic // since the process started; see Traffic
+	traffic                   Traffic   // since the process started; see Traffic
 	order                     *ordering // nil unless ORDERBY is or was set
 
 	pel       *btree.BTreeG[NACK]    // by ID
