@@ -6,6 +6,7 @@ package broker
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"sluice/commands"
+	"sluice/httpd"
 	"sluice/kernel"
 	"sluice/resp"
 	"sluice/wal"
@@ -48,6 +50,18 @@ type Config struct {
 	// Params are CONFIG parameters to set at start (maxmemory, the
 	// stream-max-* and group-* defaults), checked as CONFIG SET checks them.
 	Params map[string]string
+	// HTTPAddr, when set, is where the HTTP server listens: metrics, the
+	// web page and its API, health probes (package httpd). It starts
+	// before recovery, so that /healthz answers and /readyz says why it is
+	// not ready during a long replay.
+	HTTPAddr string
+	// HTTPTLS, when set, makes the HTTP server speak HTTPS only. Whoever
+	// builds the RESP listener's TLS configuration passes the same one
+	// here, so both ports present one certificate.
+	HTTPTLS *tls.Config
+	// MetricsMaxStreams is how many streams get their own series in
+	// /metrics, the longest first (0: httpd.DefaultMaxStreams).
+	MetricsMaxStreams int
 }
 
 // Broker is a running sluice.
@@ -60,6 +74,9 @@ type Broker struct {
 	snap *snapshotter
 	pass atomic.Pointer[string] // requirepass, changed by CONFIG SET
 	lock *os.File
+	http *httpd.Server // nil without HTTPAddr
+	// serving is set while Serve answers, for readiness.
+	serving atomic.Bool
 }
 
 // Open recovers the data directory and prepares the server; Serve starts
@@ -80,6 +97,7 @@ func Open(cfg Config) (*Broker, error) {
 		return nil, err
 	}
 	b := &Broker{cfg: cfg, log: cfg.Logger, lock: lock}
+	b.pass.Store(&b.cfg.RequirePass)
 	b.eng = kernel.New(kernel.Options{Databases: cfg.Databases, Logger: cfg.Logger,
 		Commands: commands.Table(), Params: commands.Params(),
 		OnFatal: b.fatal, BeforeCommand: cfg.BeforeCommand})
@@ -89,8 +107,14 @@ func Open(cfg Config) (*Broker, error) {
 			return nil, fmt.Errorf("broker: %w", err)
 		}
 	}
-	rec, err := b.recover()
+	logMetrics, err := b.startHTTP()
 	if err != nil {
+		lock.Close()
+		return nil, err
+	}
+	rec, err := b.recover(logMetrics)
+	if err != nil {
+		b.stopHTTP()
 		lock.Close()
 		return nil, err
 	}
@@ -110,6 +134,9 @@ func Open(cfg Config) (*Broker, error) {
 		Logger:      cfg.Logger,
 	})
 	b.addLimits()
+	if b.http != nil {
+		b.http.Recovered()
+	}
 	return b, nil
 }
 
@@ -117,7 +144,9 @@ func Open(cfg Config) (*Broker, error) {
 func (b *Broker) Serve(ln net.Listener) error {
 	b.addPort(ln)
 	b.log.Info("sluice ready", "addr", ln.Addr().String(), "dir", b.cfg.Dir, "appendfsync", b.cfg.Fsync.String())
+	b.serving.Store(true)
 	err := b.srv.Serve(ln)
+	b.serving.Store(false)
 	if ferr := b.eng.Fatal(); ferr != nil {
 		return fmt.Errorf("broker: stopped after an internal error: %w", ferr)
 	}
@@ -153,6 +182,7 @@ func (b *Broker) Dead() <-chan struct{} { return b.wal.Dead() }
 // failing it gets one more chance, else the replies waiting for it end
 // with the connection and the log says what it lost.
 func (b *Broker) Close() error {
+	b.stopHTTP() // first: the page can run a write (redrive)
 	b.wal.Shutdown()
 	err := b.srv.Close()
 	b.eng.StopExpiry()
