@@ -39,7 +39,10 @@ func start(t testing.TB, cfg broker.Config) *server {
 	addr, httpAddr, stop := testserver.StartHTTP(t, cfg)
 	rdb := redis.NewClient(&redis.Options{Addr: addr, Password: cfg.RequirePass, Protocol: 2, MaxRetries: -1})
 	t.Cleanup(func() { rdb.Close() })
-	return &server{addr: addr, http: "http://" + httpAddr, pass: cfg.RequirePass, rdb: rdb, stop: stop}
+	s := &server{addr: addr, http: "http://" + httpAddr, pass: cfg.RequirePass, rdb: rdb, stop: stop}
+	// Serve starts on its own goroutine: ready once it accepts.
+	until(t, "ready", func() bool { code, _ := s.get(t, "/readyz"); return code == 200 })
+	return s
 }
 
 // do runs a command, failing the test on an error.
