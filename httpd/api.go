@@ -45,6 +45,7 @@ type overviewJSON struct {
 
 type logJSON struct {
 	Bytes      int64  `json:"bytes"`
+	FirstLSN   uint64 `json:"first_lsn"`
 	LastLSN    uint64 `json:"last_lsn"`
 	DurableLSN uint64 `json:"durable_lsn"`
 	Failing    string `json:"failing,omitempty"` // why writes are refused
@@ -206,7 +207,7 @@ func (s *Server) overviewJSON(o *kernel.Overview) overviewJSON {
 	if s.cfg.Stats != nil {
 		st := s.cfg.Stats()
 		out.Connected = st.ConnectedClients
-		out.Log.Bytes, out.Log.LastLSN, out.Log.DurableLSN = st.LogBytes, st.LogLastLSN, st.LogDurable
+		out.Log.Bytes, out.Log.FirstLSN, out.Log.LastLSN, out.Log.DurableLSN = st.LogBytes, st.LogFirstLSN, st.LogLastLSN, st.LogDurable
 		out.Snapshot = snapJSON{Time: st.SnapshotTime.Unix(), AgeSeconds: time.Since(st.SnapshotTime).Seconds(),
 			Seconds: st.SnapshotTook.Seconds(), Bytes: st.SnapshotBytes, Failed: st.SnapshotFailed, Running: st.SnapshotRunning}
 	}

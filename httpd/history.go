@@ -2,6 +2,8 @@ package httpd
 
 import (
 	"context"
+	"fmt"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -103,13 +105,23 @@ func (s *Server) sample() {
 		case <-time.After(wait):
 		}
 		start := time.Now()
-		ctx, cancel := context.WithTimeout(context.Background(), walkTimeout)
-		o, err := s.overviews.get(ctx, kernel.OverviewQuery{})
-		cancel()
-		if err == nil {
-			s.history.add(sampleOf(o))
-		}
+		s.sampleOnce()
 		wait = max(sampleEvery, time.Duration(float64(time.Since(start))/walkBudget))
+	}
+}
+
+// sampleOnce adds one point; a panic is logged and the sampler goes on,
+// as a handler's would.
+func (s *Server) sampleOnce() {
+	defer func() {
+		if v := recover(); v != nil {
+			s.log.Error("history sample panicked", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), walkTimeout)
+	defer cancel()
+	if o, err := s.overviews.get(ctx, kernel.OverviewQuery{}); err == nil {
+		s.history.add(sampleOf(o))
 	}
 }
 

@@ -173,12 +173,14 @@ func (e *Engine) Overview(q OverviewQuery) *Overview {
 	hold := func(fn func()) {
 		e.mu.Lock()
 		start := time.Now()
+		defer func() { // deferred: a panic must not leave the engine locked
+			took := time.Since(start)
+			e.mu.Unlock()
+			o.MaxLockHold = max(o.MaxLockHold, took)
+			o.LockHeld += took
+			o.Locks++
+		}()
 		fn()
-		took := time.Since(start)
-		e.mu.Unlock()
-		o.MaxLockHold = max(o.MaxLockHold, took)
-		o.LockHeld += took
-		o.Locks++
 	}
 	hold(func() { e.overviewServer(o) })
 	for db := range e.dbs {
