@@ -20,22 +20,28 @@ import (
 
 	"sluice/bench"
 	"sluice/broker"
+	"sluice/httpd"
 	"sluice/wal"
 )
 
 func main() {
-	app := &cli.App{
+	if err := newApp().Run(os.Args); err != nil {
+		fmt.Fprintln(os.Stderr, "sluice:", err)
+		os.Exit(1)
+	}
+}
+
+func newApp() *cli.App {
+	flags := fileFlags(serveFlags())
+	return &cli.App{
 		Name:  "sluice",
 		Usage: "Redis Streams broker with a write-ahead log (speaks RESP2/RESP3)",
 		Description: "Point any Redis client at it: XADD, XREADGROUP, XACK, XAUTOCLAIM and the rest of the\n" +
 			"Redis 8 stream commands, with every acknowledged write in a checksummed log.",
-		Flags:    serveFlags(),
+		Flags:    append(append([]cli.Flag{}, flags...), configFlag),
+		Before:   loadConfig(flags),
 		Action:   serve,
 		Commands: []*cli.Command{bench.Command(), checkCommand()},
-	}
-	if err := app.Run(os.Args); err != nil {
-		fmt.Fprintln(os.Stderr, "sluice:", err)
-		os.Exit(1)
 	}
 }
 
@@ -57,6 +63,11 @@ func serveFlags() []cli.Flag {
 		&cli.Int64Flag{Name: "snapshot-after-changes", Value: broker.DefaultSnapshotAfterChanges,
 			Usage: "snapshot after this many changes (negative: never)", EnvVars: []string{"SLUICE_SNAPSHOT_AFTER_CHANGES"}},
 		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug, info, warn or error", EnvVars: []string{"SLUICE_LOG_LEVEL"}},
+		&cli.StringFlag{Name: "log-format", Value: "text", Usage: "text or json (one JSON object per line)", EnvVars: []string{"SLUICE_LOG_FORMAT"}},
+		&cli.StringFlag{Name: "http-addr", Usage: "serve metrics, the web page and health probes here (e.g. 127.0.0.1:8222; default off)",
+			EnvVars: []string{"SLUICE_HTTP_ADDR"}},
+		&cli.IntFlag{Name: "metrics-max-streams", Value: httpd.DefaultMaxStreams,
+			Usage: "streams with their own series in /metrics, the longest first; the rest are summed as stream=\"_other\"", EnvVars: []string{"SLUICE_METRICS_MAX_STREAMS"}},
 		&cli.BoolFlag{Name: "repair", Usage: "start even if the log is damaged: cut it at the damage, dropping every record after it (copies kept as .broken)",
 			EnvVars: []string{"SLUICE_REPAIR"}},
 		&cli.Int64Flag{Name: "maxclients", Value: 10000, Usage: "most clients connected at once (reduced at start if the open file limit is lower)",
@@ -124,7 +135,10 @@ func serve(c *cli.Context) error {
 	if err := level.UnmarshalText([]byte(c.String("log-level"))); err != nil {
 		return fmt.Errorf("--log-level: %w", err)
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	logger, err := newLogger(c.String("log-format"), level)
+	if err != nil {
+		return err
+	}
 	slog.SetDefault(logger)
 	fsync, err := wal.ParsePolicy(strings.ToLower(c.String("appendfsync")))
 	if err != nil {
@@ -132,6 +146,9 @@ func serve(c *cli.Context) error {
 	}
 	if c.Int("databases") < 1 {
 		return errors.New("--databases must be at least 1")
+	}
+	if c.Int("metrics-max-streams") < 1 {
+		return errors.New("--metrics-max-streams must be at least 1")
 	}
 	if n := c.Int64("maxclients"); n < 1 || n > 1<<32-1 {
 		return errors.New("--maxclients must be between 1 and 4294967295")
@@ -165,12 +182,12 @@ func serve(c *cli.Context) error {
 		OutputBufferLimit: c.String("client-output-buffer-limit"), ProtectedModeOff: protected == "no",
 		TLS: broker.TLSConfig{Addr: c.String("tls-addr"), CertFile: c.String("tls-cert-file"), KeyFile: c.String("tls-key-file"),
 			CAFile: c.String("tls-ca-cert-file"), AuthClients: c.String("tls-auth-clients")},
-		Params: params(c),
+		Params: params(c), HTTPAddr: c.String("http-addr"), MetricsMaxStreams: c.Int("metrics-max-streams"),
 	})
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(c.Context, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	gcDone := make(chan struct{})
 	go func() {
@@ -223,4 +240,16 @@ func reloadOnHangup(ctx context.Context, b *broker.Broker, logger *slog.Logger) 
 			}
 		}
 	}
+}
+
+// newLogger returns the slog logger --log-format asks for, on stderr.
+func newLogger(format string, level slog.Level) (*slog.Logger, error) {
+	opts := &slog.HandlerOptions{Level: level}
+	switch strings.ToLower(format) {
+	case "text":
+		return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format: %q is not text or json", format)
 }

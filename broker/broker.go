@@ -13,10 +13,12 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"sluice/acl"
 	"sluice/commands"
+	"sluice/httpd"
 	"sluice/kernel"
 	"sluice/resp"
 	"sluice/wal"
@@ -67,6 +69,18 @@ type Config struct {
 	ProtectedModeOff bool
 	// TLS configures the TLS listener.
 	TLS TLSConfig
+	// HTTPAddr, when set, is where the HTTP server listens: metrics, the
+	// web page and its API, health probes (package httpd). It starts
+	// before recovery, so that /healthz answers and /readyz says why it is
+	// not ready during a long replay.
+	HTTPAddr string
+	// HTTPTLS, when set, makes the HTTP server speak HTTPS only. Whoever
+	// builds the RESP listener's TLS configuration passes the same one
+	// here, so both ports present one certificate.
+	HTTPTLS *tls.Config
+	// MetricsMaxStreams is how many streams get their own series in
+	// /metrics, the longest first (0: httpd.DefaultMaxStreams).
+	MetricsMaxStreams int
 }
 
 // Broker is a running sluice.
@@ -80,6 +94,9 @@ type Broker struct {
 	acl  *acl.ACL
 	tls  *certs // nil without TLS
 	lock *os.File
+	http *httpd.Server // nil without HTTPAddr
+	// serving counts the listeners answering (plain and TLS), for readiness.
+	serving atomic.Int32
 }
 
 // Open recovers the data directory and prepares the server; Serve starts
@@ -123,8 +140,14 @@ func Open(cfg Config) (*Broker, error) {
 			return nil, fmt.Errorf("broker: %w", err)
 		}
 	}
-	rec, err := b.recover()
+	logMetrics, err := b.startHTTP()
 	if err != nil {
+		lock.Close()
+		return nil, err
+	}
+	rec, err := b.recover(logMetrics)
+	if err != nil {
+		b.stopHTTP()
 		lock.Close()
 		return nil, err
 	}
@@ -146,6 +169,9 @@ func Open(cfg Config) (*Broker, error) {
 	b.addLimits(outLimit)
 	b.addProtectedMode()
 	b.addTLSConfig()
+	if b.http != nil {
+		b.http.Recovered()
+	}
 	return b, nil
 }
 
@@ -169,7 +195,9 @@ func (b *Broker) ServeTLS(ln net.Listener) error {
 func (b *Broker) serve(ln net.Listener, ready string) error {
 	b.warnIfExposed(ln.Addr())
 	b.log.Info(ready, "addr", ln.Addr().String(), "dir", b.cfg.Dir, "appendfsync", b.cfg.Fsync.String())
+	b.serving.Add(1)
 	err := b.srv.Serve(ln)
+	b.serving.Add(-1)
 	if ferr := b.eng.Fatal(); ferr != nil {
 		return fmt.Errorf("broker: stopped after an internal error: %w", ferr)
 	}
@@ -247,6 +275,7 @@ func (b *Broker) Dead() <-chan struct{} { return b.wal.Dead() }
 // failing it gets one more chance, else the replies waiting for it end
 // with the connection and the log says what it lost.
 func (b *Broker) Close() error {
+	b.stopHTTP() // first: the page can run a write (redrive)
 	b.wal.Shutdown()
 	err := b.srv.Close()
 	b.eng.StopExpiry()

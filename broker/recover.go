@@ -22,7 +22,7 @@ type recovered struct {
 // then opens the log and replays what follows it. A damaged snapshot is set
 // aside and the one before it used, whose log goes back far enough; a log
 // that does not reach back to the snapshot is refused.
-func (b *Broker) recover() (*recovered, error) {
+func (b *Broker) recover(obs wal.Observer) (*recovered, error) {
 	var rec recovered
 	if _, err := snapshot.RemoveOlder(b.cfg.Dir, 0); err != nil {
 		return nil, err
@@ -54,7 +54,7 @@ func (b *Broker) recover() (*recovered, error) {
 		break
 	}
 	l, err := wal.Open(wal.Options{Dir: filepath.Join(b.cfg.Dir, "wal"), Fsync: b.cfg.Fsync, Logger: b.log,
-		Covered: rec.newest, Repair: b.cfg.Repair, Faults: b.cfg.Faults})
+		Covered: rec.newest, Repair: b.cfg.Repair, Faults: b.cfg.Faults, Observer: obs})
 	if err != nil {
 		return nil, damageHint(fmt.Errorf("broker: %w", err))
 	}

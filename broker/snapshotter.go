@@ -47,6 +47,7 @@ type snapshotter struct {
 	lastSave  atomic.Int64
 	lastSize  atomic.Int64
 	lastLSN   atomic.Uint64
+	lastTook  atomic.Int64 // ns the last snapshot written took, 0 before one
 
 	kick chan struct{}
 	stop chan struct{}
@@ -181,6 +182,7 @@ func (s *snapshotter) save(st *snapshot.State) error {
 	}
 	s.lastSave.Store(time.Now().Unix())
 	s.lastLSN.Store(st.LSN)
+	s.lastTook.Store(int64(time.Since(start)))
 	s.log.Info("snapshot saved", "lsn", st.LSN, "keys", len(st.Keys), "size", s.lastSize.Load(),
 		"took", time.Since(start).Round(time.Millisecond))
 	return nil

@@ -84,6 +84,17 @@ func loadTLS(f TLSConfig) (*tls.Config, error) {
 }
 
 // listener is the configuration a TLS listener is made with.
+// web is the HTTP server's TLS configuration: the same certificate, kept
+// current the same way, without asking browsers for client certificates.
+func (c *certs) web() *tls.Config {
+	return &tls.Config{
+		MinVersion: tls.VersionTLS12,
+		GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+			return &c.conf.Load().Certificates[0], nil
+		},
+	}
+}
+
 func (c *certs) listener() *tls.Config {
 	return &tls.Config{
 		MinVersion:         tls.VersionTLS12,

@@ -23,13 +23,7 @@ const (
 // deadLetterKey is where g's dead-lettered entries go: its DEADLETTER, or
 // "<key>:dlq" once MAXDELIVER is set, "" when it dead-letters nothing.
 func deadLetterKey(key []byte, set groups.Settings) string {
-	switch {
-	case set.DeadLetter != "":
-		return set.DeadLetter
-	case set.MaxDeliver > 0:
-		return string(key) + ":dlq"
-	}
-	return ""
+	return set.DeadLetterKey(string(key))
 }
 
 // overDelivered reports whether handing n out once more would pass the

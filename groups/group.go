@@ -26,6 +26,7 @@ type Group struct {
 	settings                  Settings
 	deadLettered, dlqFailures int64
 	keyed                     *keyOrder // nil unless ORDERBY is or was set
+	traffic                   Traffic   // since the process started; see Traffic
 
 	pel       *btree.BTreeG[NACK]    // by ID
 	byTime    *btree.BTreeG[timeKey] // the same NACKs by delivery time; see timeIndex

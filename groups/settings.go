@@ -14,6 +14,19 @@ type Settings struct {
 	AckWait int64
 }
 
+// DeadLetterKey is the stream the group of key sends dead letters to: its
+// DeadLetter, or "<key>:dlq" once MaxDeliver is set, "" when it
+// dead-letters nothing.
+func (s Settings) DeadLetterKey(key string) string {
+	switch {
+	case s.DeadLetter != "":
+		return s.DeadLetter
+	case s.MaxDeliver > 0:
+		return key + ":dlq"
+	}
+	return ""
+}
+
 // Settings returns the group's broker options.
 func (g *Group) Settings() Settings { return g.settings }
 

@@ -39,6 +39,7 @@ func (e *Engine) StartExpiry(ctx context.Context) {
 	x.done = make(chan struct{})
 	go func(done chan struct{}) {
 		defer close(done)
+		e.sampleMemory() // from the start, not a tick later: maxmemory and metrics read it
 		t := time.NewTicker(expireInterval)
 		defer t.Stop()
 		for {

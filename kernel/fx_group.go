@@ -250,6 +250,7 @@ func (c *Ctx) Deliver(key []byte, s *Stream, g *groups.Group, cn *groups.Consume
 		keyed = lookupKeys(s, g, ids) // (XREADGROUP takes DeliverOrdered for these)
 	}
 	applyDeliver(g, cn, c.Now, noack, last, read, ids, keyed)
+	g.CountDelivered(len(ids)) // a command's only: replay counts nothing (groups.Traffic)
 	c.e.changed(c.dbi, key, changeData)
 }
 
@@ -316,6 +317,7 @@ func (c *Ctx) Place(key []byte, g *groups.Group, cn *groups.Consumer, ns []group
 		r.v(n.DeliveryCount)
 	}
 	applyPlace(c.lookupOrderStream(key, g), g, cn, ns)
+	g.CountDelivered(len(ns))
 	if active {
 		cn.MarkActive(c.Now)
 	}
@@ -414,6 +416,7 @@ func (c *Ctx) Ack(key []byte, g *groups.Group, ids []streams.ID) int64 {
 	}
 	n := int64(l.n)
 	r.setCount(mark, uint64(n))
+	g.CountAcked(n)
 	c.e.changed(c.dbi, key, freed(g))
 	return n
 }

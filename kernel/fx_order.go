@@ -142,6 +142,7 @@ func (c *Ctx) DeliverOrdered(key []byte, s *Stream, g *groups.Group, cn *groups.
 		w.v(read)
 		w.ids(ids)
 		applyDeliver(g, cn, c.Now, noack, last, read, ids, delivered)
+		g.CountDelivered(len(ids))
 	}
 	if len(held) > 0 {
 		w := c.e.begin(c.dbi, key, opHold)

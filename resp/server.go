@@ -195,3 +195,6 @@ func (s *Server) clientsUnordered() []*client {
 	s.mu.Unlock()
 	return out
 }
+
+// Connected is how many clients are connected.
+func (s *Server) Connected() int64 { return s.connected.Load() }

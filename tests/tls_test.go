@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"math/big"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -240,6 +241,29 @@ func TestTLSConfigErrors(t *testing.T) {
 	} {
 		if _, err := broker.Open(broker.Config{Dir: t.TempDir(), TLS: tc.cfg}); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: %v, want %q", tc.cfg, err, tc.want)
+		}
+	}
+}
+
+// With the TLS flags, the HTTP server speaks HTTPS with the same
+// certificate, and asks browsers for no client certificate.
+func TestTLSForHTTP(t *testing.T) {
+	p := newPKI(t)
+	_, httpAddr, _ := testserver.StartHTTP(t, broker.Config{Dir: t.TempDir(), TLS: p.config("yes")})
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: p.clientTLS(false)}}
+	res, err := client.Get("https://" + httpAddr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || res.TLS == nil {
+		t.Fatalf("GET /healthz over HTTPS: %s, TLS %v", res.Status, res.TLS != nil)
+	}
+	// Go's server answers plain HTTP on a TLS port with 400 and nothing else.
+	if res, err := http.Get("http://" + httpAddr + "/healthz"); err == nil {
+		res.Body.Close()
+		if res.StatusCode != http.StatusBadRequest {
+			t.Fatalf("plain HTTP on the HTTPS port: %s", res.Status)
 		}
 	}
 }

@@ -33,6 +33,19 @@ type Options struct {
 	// instead of refusing to open, keeping .broken copies of what it cuts.
 	Repair bool
 	Faults *Faults // nil in production; see Faults
+	// Observer, when set, is told of every fsync and every batch written,
+	// for metrics.
+	Observer Observer
+}
+
+// Observer watches the log's writes. Its methods run on the goroutines
+// that write and fsync, so they must be quick and never block.
+type Observer interface {
+	// Fsync is called after each fsync of a segment file, failed or not.
+	Fsync(took time.Duration)
+	// Batch is called after each batch of records reached the file (one
+	// write call: the group commit), with how many and their bytes.
+	Batch(records, bytes int)
 }
 
 // Log is an open write-ahead log. Append and Wait are safe for concurrent use;
@@ -44,6 +57,7 @@ type Log struct {
 	segmentSize int // the tail rolls once it holds this many bytes
 	covered     uint64
 	faults      *Faults
+	observer    Observer // nil: nobody watches
 
 	mu     sync.Mutex // held briefly by Append
 	queue  []pending  // records waiting for the committer
@@ -120,7 +134,7 @@ func Open(opts Options) (*Log, error) {
 		return nil, err
 	}
 	l := &Log{dir: opts.Dir, logger: logger, segmentSize: segmentSize, covered: opts.Covered,
-		faults: opts.Faults, dead: make(chan struct{})}
+		faults: opts.Faults, observer: opts.Observer, dead: make(chan struct{})}
 	l.policy.Store(int32(opts.Fsync))
 	l.pubCond = sync.NewCond(&l.pubMu)
 	if err := l.start(tail, first, last); err != nil {

@@ -61,7 +61,11 @@ func (l *Log) close(s *segment) {
 func (l *Log) fsync(f *os.File, path string) error {
 	start := time.Now()
 	err := l.faults.sync(f.Sync)
-	if took := time.Since(start); took > slowSync {
+	took := time.Since(start)
+	if l.observer != nil {
+		l.observer.Fsync(took)
+	}
+	if took > slowSync {
 		l.logger.Warn("wal: slow fsync", "file", path, "took", took)
 	}
 	return err

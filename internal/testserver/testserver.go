@@ -33,6 +33,23 @@ func StartDir(tb testing.TB, dir string, fsync wal.Policy) (string, func()) {
 // Logger get defaults.
 func StartConfig(tb testing.TB, cfg broker.Config) (string, func()) {
 	tb.Helper()
+	_, addr, stop := start(tb, cfg)
+	return addr, stop
+}
+
+// StartHTTP is StartConfig with the HTTP server on a free port too (or on
+// cfg.HTTPAddr); it returns both addresses.
+func StartHTTP(tb testing.TB, cfg broker.Config) (addr, httpAddr string, stop func()) {
+	tb.Helper()
+	if cfg.HTTPAddr == "" {
+		cfg.HTTPAddr = "127.0.0.1:0"
+	}
+	b, addr, stop := start(tb, cfg)
+	return addr, b.HTTPAddr(), stop
+}
+
+func start(tb testing.TB, cfg broker.Config) (*broker.Broker, string, func()) {
+	tb.Helper()
 	if cfg.Databases == 0 {
 		cfg.Databases = 16
 	}
@@ -67,7 +84,7 @@ func StartConfig(tb testing.TB, cfg broker.Config) (string, func()) {
 		<-done
 	}
 	tb.Cleanup(stop)
-	return ln.Addr().String(), stop
+	return b, ln.Addr().String(), stop
 }
 
 // StartTLS runs a broker with cfg (cfg.TLS names its certificate files)
