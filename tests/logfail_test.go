@@ -74,7 +74,10 @@ func TestLogFailureIsFailStop(t *testing.T) {
 				faults = &wal.Faults{Sync: hook}
 			}
 			addr, stop := testserver.StartConfig(t, broker.Config{Dir: dir, Fsync: tc.policy, Faults: faults})
-			a := redis.NewClient(&redis.Options{Addr: addr})
+			// a's held XADD waits for the recovery, longer than go-redis's
+			// read timeout on a loaded machine; a retry on another
+			// connection would get MISCONF and hide the held reply.
+			a := redis.NewClient(&redis.Options{Addr: addr, ReadTimeout: -1, MaxRetries: -1})
 			b := redis.NewClient(&redis.Options{Addr: addr})
 			tx := redis.NewClient(&redis.Options{Addr: addr, PoolSize: 1})
 			defer a.Close()
