@@ -29,6 +29,7 @@ func (s *Stream) EachBlock(fn func(Block) bool) {
 func (s *Stream) LoadBlock(b Block) {
 	s.blocks.Load(&block{first: b.First, last: b.Last, live: b.Live, deleted: b.Deleted,
 		lpBytes: b.LPBytes, gen: s.gen, data: b.Data})
+	s.bytes += uint64(len(b.Data))
 	if s.length == 0 {
 		s.length = uint64(b.Live)
 		s.Range(b.First, b.Last, false, func(id ID, _ [][]byte) bool {

@@ -32,6 +32,8 @@ type Stream struct {
 	firstID      ID // recorded-first-entry-id
 	maxDeletedID ID
 	entriesAdded uint64
+	// bytes is the data size of the blocks in the tree (Bytes).
+	bytes uint64
 	// gen increases at every Freeze; blocks of an older generation may be
 	// shared with a snapshot and are cloned before any change.
 	gen uint64
@@ -67,6 +69,11 @@ func (s *Stream) MaxDeletedID() ID { return s.maxDeletedID }
 
 // EntriesAdded counts every entry ever added.
 func (s *Stream) EntriesAdded() uint64 { return s.entriesAdded }
+
+// Bytes is the size of the entry data of every block the stream holds,
+// deleted entries included until their block goes (as a listpack keeps
+// them): what the stream costs to keep, for limits such as MAXBYTES.
+func (s *Stream) Bytes() uint64 { return s.bytes }
 
 // Blocks is the number of blocks (reported as radix-tree keys and nodes).
 func (s *Stream) Blocks() int { return s.blocks.Len() }
@@ -110,7 +117,9 @@ func (s *Stream) Append(id ID, fv [][]byte, lim Limits) {
 	tail, ok := s.blocks.Max()
 	if ok && !blockFull(tail, fv, lim) {
 		tail = s.mutable(tail)
+		n := len(tail.data)
 		tail.append(id, fv)
+		s.bytes += uint64(len(tail.data) - n)
 	} else {
 		if ok {
 			s.seal(tail)
@@ -122,6 +131,7 @@ func (s *Stream) Append(id ID, fv [][]byte, lim Limits) {
 		b := newBlock(id, fv, s.gen, capHint)
 		b.append(id, fv)
 		s.blocks.Set(b)
+		s.bytes += uint64(len(b.data))
 	}
 	if s.length == 0 {
 		s.firstID = id
@@ -254,8 +264,14 @@ func (s *Stream) removed(b *block, n int) {
 	b.deleted += n
 	s.length -= uint64(n)
 	if b.live == 0 {
-		s.blocks.Delete(b)
+		s.drop(b)
 	}
+}
+
+// drop removes b from the tree.
+func (s *Stream) drop(b *block) {
+	s.blocks.Delete(b)
+	s.bytes -= uint64(len(b.data))
 }
 
 // refreshFirst recomputes the first live ID after deleting id.

@@ -45,7 +45,7 @@ func (s *Stream) Trim(t Trim) int64 {
 					return true
 				})
 			}
-			s.blocks.Delete(b)
+			s.drop(b)
 			s.length -= uint64(b.live)
 			removed += int64(b.live)
 			continue
