@@ -188,7 +188,7 @@ func (s *snapshotter) save(st *snapshot.State) error {
 
 func (s *snapshotter) write(st *snapshot.State) error {
 	tmp := snapshot.TempPath(s.dir, st.LSN)
-	size, err := snapshot.Write(tmp, st)
+	written, err := snapshot.Write(tmp, st)
 	if err == nil && st.LSN > 0 {
 		err = s.wal.WaitOrFail(st.LSN)
 	}
@@ -207,7 +207,7 @@ func (s *snapshotter) write(st *snapshot.State) error {
 	if st.LSN != s.newest {
 		s.prev, s.newest = s.newest, st.LSN
 	}
-	s.lastSize.Store(size)
+	s.lastSize.Store(written.Size)
 	if _, err := snapshot.RemoveOlder(s.dir, s.prev); err != nil {
 		return err
 	}

@@ -199,10 +199,13 @@ func (e *Engine) copyValue(v Value) Value {
 	case *Stream:
 		s := newStream()
 		x.EachBlock(func(b streams.Block) bool {
+			// A cold block's data never changes: the copy shares it.
 			b.Data = append([]byte(nil), b.Data...)
+			b.Dels = append([]uint64(nil), b.Dels...)
 			s.LoadBlock(b)
 			return true
 		})
+		s.SetFirstID(x.FirstID())
 		s.SetMeta(x.LastID(), x.EntriesAdded(), x.MaxDeletedID())
 		x.EachGroup(func(g *groups.Group) bool {
 			s.addGroup(copyGroup(g))

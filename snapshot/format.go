@@ -7,8 +7,12 @@ import (
 )
 
 const (
-	magic      = "SLUICESN"
-	version    = 2                          // 2: pending entries by ID with their delivery order
+	magic = "SLUICESN"
+	// 2: pending entries by ID with their delivery order; 3: a stream's
+	// block index, cold blocks by reference, its first entry's ID
+	version  = 3
+	version2 = 2 // still read
+
 	headerSize = len(magic) + 4 + 8 + 8 + 4 // magic, version, LSN, time, CRC
 
 	secConfig  byte = 1
@@ -16,8 +20,11 @@ const (
 	secStream  byte = 3
 	secEnd     byte = 0xff
 
-	sectionHead = 1 + 8 // type, payload length
-	blockHead   = 16 + 16 + 4*4
+	sectionHead = 1 + 8         // type, payload length
+	blockHead   = 16 + 16 + 4*4 // a block in version 2
+
+	blockHot  byte = 0 // an index entry whose data follows the index
+	blockCold byte = 1 // an index entry whose data is in a block file
 
 	// stringsSectionSize is roughly how many bytes of string keys one
 	// section carries, so a damaged byte costs a bounded read to detect.

@@ -18,6 +18,7 @@ type Info struct {
 	Streams int
 	Entries uint64 // stream entries
 	Size    int64
+	Refs    Refs // block files referenced (nil in a version 2 file)
 }
 
 // Load reads the snapshot at path, checking every CRC. Errors about the
@@ -63,6 +64,7 @@ type reader struct {
 	st      *State
 	info    Info
 	scratch []byte
+	version uint32
 }
 
 func corrupt(format string, args ...any) error {
@@ -106,8 +108,9 @@ func (r *reader) file() error {
 	if crc32.Checksum(h[:28], castagnoli) != binary.BigEndian.Uint32(h[28:]) {
 		return corrupt("header CRC mismatch")
 	}
-	if v := binary.BigEndian.Uint32(h[8:]); v != version {
-		return corrupt("unknown version %d", v)
+	r.version = binary.BigEndian.Uint32(h[8:])
+	if r.version != version && r.version != version2 {
+		return corrupt("unknown version %d", r.version)
 	}
 	r.info.LSN = binary.BigEndian.Uint64(h[12:])
 	r.info.Time = int64(binary.BigEndian.Uint64(h[20:]))

@@ -1,6 +1,9 @@
 package streams
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math"
+)
 
 // A block packs consecutive entries into one byte slice, as Redis packs them
 // into a listpack under a radix-tree node. Its data starts with the master
@@ -11,17 +14,25 @@ import "encoding/binary"
 //	values...                       each as uvarint length + bytes
 //
 // A block is self-contained: first ID plus data decode every entry, so a
-// sealed block can move to disk as it is. Blocks shared with a snapshot are
-// never written to: mutations clone first (see Stream.mutable).
+// sealed block can move to disk as it is. A block is hot (its data in
+// memory) or cold (loc says where a Source keeps its data; entries deleted
+// since it went cold are in dels, the data never changes again). Blocks
+// shared with a snapshot or a writer are never written to: mutations clone
+// first (see Stream.mutable). Its fields are sized so that a cold block,
+// all that memory holds of most of a long stream, takes 96 bytes.
 type block struct {
 	first   ID
-	last    ID // last entry ever appended, deleted or not
-	live    int
-	deleted int
-	lpBytes int    // listpack-equivalent size less the counts (see listpackSize)
-	lastOff int    // offset of the entry last appended; 0 = not known (loaded block)
-	gen     uint64 // Stream.gen at creation; older blocks may be shared with a snapshot
-	data    []byte
+	last    ID     // last entry ever appended, deleted or not
+	data    []byte // nil when cold
+	dels    *delSet
+	live    int32
+	deleted int32
+	lpBytes int32 // listpack-equivalent size less the counts (see listpackSize)
+	lastOff int32 // offset of the entry last appended; 0 = not known (loaded block)
+	// gen is Stream.gen at creation; older blocks may be shared with a
+	// snapshot. frozenGen marks a block whose data a writer reads.
+	gen uint32
+	loc Loc // where a cold block's data is; Len is 0 for a hot block
 }
 
 const (
@@ -29,7 +40,11 @@ const (
 	flagSameFields = 2
 )
 
-func newBlock(id ID, fv [][]byte, gen uint64, capHint int) *block {
+// frozenGen is the gen of a sealed block handed to be written out: no
+// stream generation reaches it, so every change clones the block first.
+const frozenGen = math.MaxUint32
+
+func newBlock(id ID, fv [][]byte, gen uint32, capHint int) *block {
 	b := &block{first: id, gen: gen}
 	n := uvarintLen(uint64(len(fv) / 2))
 	for i := 0; i < len(fv); i += 2 {
@@ -43,23 +58,24 @@ func newBlock(id ID, fv [][]byte, gen uint64, capHint int) *block {
 	for i := 0; i < len(fv); i += 2 {
 		b.data = appendBytes(b.data, fv[i])
 	}
-	b.lpBytes = lpMasterSize(fv)
+	b.lpBytes = int32(lpMasterSize(fv))
 	return b
+}
+
+// cold reports whether the block's data lives in a Source.
+func (b *block) cold() bool { return b.loc.Len != 0 }
+
+// size is the length of the block's data, in memory or not.
+func (b *block) size() int {
+	if b.cold() {
+		return int(b.loc.Len)
+	}
+	return len(b.data)
 }
 
 // listpackSize is the size Redis's listpack for this node would have.
 func (b *block) listpackSize() int {
-	return b.lpBytes + lpIntSize(int64(b.live)) + lpIntSize(int64(b.deleted))
-}
-
-// masterEnd returns the offset of the first entry and the number of master fields.
-func (b *block) masterEnd() (int, int) {
-	nf, off := binary.Uvarint(b.data)
-	for i := uint64(0); i < nf; i++ {
-		l, n := binary.Uvarint(b.data[off:])
-		off += n + int(l)
-	}
-	return off, int(nf)
+	return int(b.lpBytes) + lpIntSize(int64(b.live)) + lpIntSize(int64(b.deleted))
 }
 
 // sameFields reports whether fv's field names equal the master fields.
@@ -79,13 +95,14 @@ func (b *block) sameFields(fv [][]byte) bool {
 	return true
 }
 
+// append adds an entry to a hot block.
 func (b *block) append(id ID, fv [][]byte) {
 	same := b.sameFields(fv)
 	var flags byte
 	if same {
 		flags = flagSameFields
 	}
-	b.lastOff = len(b.data)
+	b.lastOff = int32(len(b.data))
 	b.data = append(b.data, flags)
 	b.data = binary.AppendUvarint(b.data, id.Ms-b.first.Ms)
 	seq := id.Seq
@@ -105,49 +122,18 @@ func (b *block) append(id ID, fv [][]byte) {
 	}
 	b.last = id
 	b.live++
-	b.lpBytes += lpEntrySize(b.first, id, fv, same)
+	b.lpBytes += int32(lpEntrySize(b.first, id, fv, same))
 }
 
-// entryAt decodes the entry at off into fv (reused) and returns its ID,
-// flags, field/value pairs and the offset of the next entry.
-func (b *block) entryAt(off int, fv [][]byte) (ID, byte, [][]byte, int) {
-	d := b.data
-	flags := d[off]
-	off++
-	msd, n := binary.Uvarint(d[off:])
-	off += n
-	seq, n := binary.Uvarint(d[off:])
-	off += n
-	id := ID{Ms: b.first.Ms + msd, Seq: seq}
-	if msd == 0 {
-		id.Seq += b.first.Seq
-	}
-	fv = fv[:0]
-	if flags&flagSameFields != 0 {
-		nf, moff := binary.Uvarint(d)
-		for i := uint64(0); i < nf; i++ {
-			var f, v []byte
-			f, moff = readBytes(d, moff)
-			v, off = readBytes(d, off)
-			fv = append(fv, f, v)
-		}
-	} else {
-		nf, n := binary.Uvarint(d[off:])
-		off += n
-		for i := uint64(0); i < nf*2; i++ {
-			var x []byte
-			x, off = readBytes(d, off)
-			fv = append(fv, x)
-		}
-	}
-	return id, flags, fv, off
-}
-
-// clone returns a private copy that a snapshot does not share.
-func (b *block) clone(gen uint64) *block {
+// clone returns a private copy that a snapshot or a writer does not share.
+func (b *block) clone(gen uint32) *block {
 	c := *b
 	c.gen = gen
-	c.data = append(make([]byte, 0, cap(b.data)), b.data...)
+	if b.cold() {
+		c.dels = b.dels.clone()
+	} else {
+		c.data = append(make([]byte, 0, cap(b.data)), b.data...)
+	}
 	return &c
 }
 

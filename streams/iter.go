@@ -30,10 +30,11 @@ func (s *Stream) Range(start, end ID, rev bool, fn func(id ID, fv [][]byte) bool
 		if b.last.Less(start) {
 			return false
 		}
-		offs = b.offsets(offs[:0])
+		v := s.view(b)
+		offs = v.offsets(offs[:0])
 		for i := len(offs) - 1; i >= 0; i-- {
-			id, flags, fv, _ := b.entryAt(offs[i], scratch[:0])
-			if end.Less(id) || flags&flagDeleted != 0 {
+			id, flags, fv, _ := v.entryAt(offs[i], scratch[:0])
+			if end.Less(id) || v.deleted(i, flags) {
 				continue
 			}
 			if id.Less(start) {
@@ -49,11 +50,12 @@ func (s *Stream) Range(start, end ID, rev bool, fn func(id ID, fv [][]byte) bool
 
 // rangeBlock walks one block forward; it returns false when the walk ends.
 func (s *Stream) rangeBlock(b *block, start, end ID, scratch [][]byte, fn func(ID, [][]byte) bool) bool {
-	off, _ := b.masterEnd()
-	for off < len(b.data) {
-		id, flags, fv, next := b.entryAt(off, scratch)
-		off = next
-		if flags&flagDeleted != 0 || id.Less(start) {
+	v := s.view(b)
+	off, ord := v.masterEnd(), 0
+	for off < len(v.data) {
+		id, flags, fv, next := v.entryAt(off, scratch)
+		off, ord = next, ord+1
+		if v.deleted(ord-1, flags) || id.Less(start) {
 			continue
 		}
 		if end.Less(id) {
@@ -64,15 +66,4 @@ func (s *Stream) rangeBlock(b *block, start, end ID, scratch [][]byte, fn func(I
 		}
 	}
 	return true
-}
-
-// offsets appends the offset of every entry of b.
-func (b *block) offsets(dst []int) []int {
-	off, _ := b.masterEnd()
-	var scratch [16][]byte
-	for off < len(b.data) {
-		dst = append(dst, off)
-		_, _, _, off = b.entryAt(off, scratch[:0])
-	}
-	return dst
 }

@@ -34,9 +34,12 @@ type Stream struct {
 	entriesAdded uint64
 	// bytes is the data size of the blocks in the tree (Bytes).
 	bytes uint64
-	// gen increases at every Freeze; blocks of an older generation may be
+	// hot is the data size of the hot blocks; the rest of bytes is cold.
+	hot uint64
+	// gen increases at every Clone; blocks of an older generation may be
 	// shared with a snapshot and are cloned before any change.
-	gen uint64
+	gen uint32
+	src Source // where cold blocks are read from
 	// pivot is the search key for tree walks; reusing it saves an
 	// allocation per lookup (walks never nest and the engine serializes).
 	pivot block
@@ -75,6 +78,9 @@ func (s *Stream) EntriesAdded() uint64 { return s.entriesAdded }
 // them): what the stream costs to keep, for limits such as MAXBYTES.
 func (s *Stream) Bytes() uint64 { return s.bytes }
 
+// HotBytes is the part of Bytes held in memory; the rest is in cold blocks.
+func (s *Stream) HotBytes() uint64 { return s.hot }
+
 // Blocks is the number of blocks (reported as radix-tree keys and nodes).
 func (s *Stream) Blocks() int { return s.blocks.Len() }
 
@@ -112,17 +118,24 @@ func NextID(last ID, nowMs uint64, auto, autoSeq bool, ms uint64) (ID, error) {
 }
 
 // Append adds an entry whose ID is greater than LastID. fv alternates field
-// and value; the bytes are copied.
-func (s *Stream) Append(id ID, fv [][]byte, lim Limits) {
-	tail, ok := s.blocks.Max()
-	if ok && !blockFull(tail, fv, lim) {
+// and value; the bytes are copied. When the entry starts a new block, the
+// block before it is sealed and returned, to be made cold (see Cool).
+func (s *Stream) Append(id ID, fv [][]byte, lim Limits) (sealed Sealed, ok bool) {
+	tail, has := s.blocks.Max()
+	if has && tail.cold() {
+		// Its successors were deleted: grow it again, as Redis does.
+		if t := s.thaw(tail); t != nil {
+			tail = t
+		}
+	}
+	if has && !tail.cold() && !blockFull(tail, fv, lim) {
 		tail = s.mutable(tail)
 		n := len(tail.data)
 		tail.append(id, fv)
-		s.bytes += uint64(len(tail.data) - n)
+		s.grew(len(tail.data) - n)
 	} else {
-		if ok {
-			s.seal(tail)
+		if has && !tail.cold() {
+			sealed, ok = handOver(s.seal(tail)), true
 		}
 		capHint := lim.MaxBytes
 		if capHint <= 0 || capHint > 64<<10 {
@@ -131,7 +144,7 @@ func (s *Stream) Append(id ID, fv [][]byte, lim Limits) {
 		b := newBlock(id, fv, s.gen, capHint)
 		b.append(id, fv)
 		s.blocks.Set(b)
-		s.bytes += uint64(len(b.data))
+		s.grew(len(b.data))
 	}
 	if s.length == 0 {
 		s.firstID = id
@@ -139,6 +152,12 @@ func (s *Stream) Append(id ID, fv [][]byte, lim Limits) {
 	s.length++
 	s.entriesAdded++
 	s.lastID = id
+	return sealed, ok
+}
+
+func (s *Stream) grew(n int) {
+	s.bytes += uint64(n)
+	s.hot += uint64(n)
 }
 
 // blockFull applies Redis's rule from streamAppendItem: a new node when the
@@ -156,14 +175,15 @@ func blockFull(b *block, fv [][]byte, lim Limits) bool {
 	if b.listpackSize()+raw >= maxBytes {
 		return true
 	}
-	return lim.MaxEntries > 0 && b.live+b.deleted >= lim.MaxEntries
+	return lim.MaxEntries > 0 && int(b.live)+int(b.deleted) >= lim.MaxEntries
 }
 
-// seal trims a finished tail block to its exact size: the tail is
-// allocated at the node size, and a sealed block never grows again.
-func (s *Stream) seal(b *block) {
+// seal trims a finished tail block to its exact size, since a sealed
+// block never grows again (the tail is allocated at the node size), and
+// returns the block as the tree now holds it.
+func (s *Stream) seal(b *block) *block {
 	if cap(b.data) == len(b.data) {
-		return
+		return b
 	}
 	if b.gen != s.gen {
 		// shared with a snapshot: the trimmed copy replaces it in the tree
@@ -173,10 +193,11 @@ func (s *Stream) seal(b *block) {
 		s.blocks.Set(b)
 	}
 	b.data = append(make([]byte, 0, len(b.data)), b.data...)
+	return b
 }
 
 // mutable returns b, or a private clone set in its place when b may be
-// shared with a snapshot.
+// shared with a snapshot or a writer.
 func (s *Stream) mutable(b *block) *block {
 	if b.gen == s.gen {
 		return b
@@ -206,12 +227,13 @@ func (s *Stream) Get(id ID, fn func(fv [][]byte)) bool {
 	if !ok {
 		return false
 	}
+	v := s.view(b)
 	var scratch [16][]byte
-	off, _ := b.masterEnd()
-	for off < len(b.data) {
-		eid, flags, fv, next := b.entryAt(off, scratch[:0])
+	off, ord := v.masterEnd(), 0
+	for off < len(v.data) {
+		eid, flags, fv, next := v.entryAt(off, scratch[:0])
 		if eid == id {
-			if flags&flagDeleted != 0 {
+			if v.deleted(ord, flags) {
 				return false
 			}
 			if fn != nil {
@@ -222,7 +244,7 @@ func (s *Stream) Get(id ID, fn func(fv [][]byte)) bool {
 		if id.Less(eid) {
 			return false
 		}
-		off = next
+		off, ord = next, ord+1
 	}
 	return false
 }
@@ -233,19 +255,20 @@ func (s *Stream) Delete(id ID) bool {
 	if !ok {
 		return false
 	}
-	off, _ := b.masterEnd()
+	v := s.view(b)
 	var scratch [16][]byte
-	for off < len(b.data) {
-		eid, flags, _, next := b.entryAt(off, scratch[:0])
+	off, ord := v.masterEnd(), 0
+	for off < len(v.data) {
+		eid, flags, _, next := v.entryAt(off, scratch[:0])
 		if id.Less(eid) {
 			return false
 		}
 		if eid == id {
-			if flags&flagDeleted != 0 {
+			if v.deleted(ord, flags) {
 				return false
 			}
 			b = s.mutable(b)
-			b.data[off] |= flagDeleted
+			b.markDeleted(off, ord)
 			s.removed(b, 1)
 			if s.maxDeletedID.Less(id) {
 				s.maxDeletedID = id
@@ -253,15 +276,15 @@ func (s *Stream) Delete(id ID) bool {
 			s.refreshFirst(id)
 			return true
 		}
-		off = next
+		off, ord = next, ord+1
 	}
 	return false
 }
 
 // removed accounts for n entries of b marked deleted, dropping b when empty.
 func (s *Stream) removed(b *block, n int) {
-	b.live -= n
-	b.deleted += n
+	b.live -= int32(n)
+	b.deleted += int32(n)
 	s.length -= uint64(n)
 	if b.live == 0 {
 		s.drop(b)
@@ -271,7 +294,10 @@ func (s *Stream) removed(b *block, n int) {
 // drop removes b from the tree.
 func (s *Stream) drop(b *block) {
 	s.blocks.Delete(b)
-	s.bytes -= uint64(len(b.data))
+	s.bytes -= uint64(b.size())
+	if !b.cold() {
+		s.hot -= uint64(len(b.data))
+	}
 }
 
 // refreshFirst recomputes the first live ID after deleting id.
@@ -292,7 +318,7 @@ func (s *Stream) refreshFirst(deleted ID) {
 // be below LastID after deletions.
 func (s *Stream) LastEntryID() ID {
 	// Usually the tail block's last entry is live: no need to walk it.
-	if b, ok := s.blocks.Max(); ok && b.lastOff != 0 && b.data[b.lastOff]&flagDeleted == 0 {
+	if b, ok := s.blocks.Max(); ok && !b.cold() && b.lastOff != 0 && b.data[b.lastOff]&flagDeleted == 0 {
 		return b.last
 	}
 	var last ID

@@ -178,6 +178,7 @@ func TestCloneIsolated(t *testing.T) {
 	snap.EachBlock(func(b Block) bool { total += b.Live; return true })
 	r := New()
 	snap.EachBlock(func(b Block) bool { r.LoadBlock(b); return true })
+	r.SetFirstID(snap.FirstID())
 	r.SetMeta(snap.LastID(), snap.EntriesAdded(), snap.MaxDeletedID())
 	if total != 250 || r.Len() != 250 || r.FirstID() != ids[0] || len(collect(r, MinID, MaxID, true)) != 250 {
 		t.Fatalf("reload: %d %d", total, r.Len())

@@ -113,26 +113,27 @@ func (s *Stream) trimWithin(b *block, t Trim) int64 {
 func (s *Stream) trimBlock(b *block, t Trim) (removed int64, done bool) {
 	var scratch [16][]byte
 	mb := s.mutable(b)
-	off, _ := mb.masterEnd()
+	v := s.view(mb)
+	off, ord := v.masterEnd(), 0
 	n := 0
-	for off < len(mb.data) {
+	for off < len(v.data) {
 		if !t.ByMinID && s.length-uint64(n) <= t.MaxLen {
 			done = true
 			break
 		}
-		id, flags, _, next := mb.entryAt(off, scratch[:0])
+		id, flags, _, next := v.entryAt(off, scratch[:0])
 		if t.ByMinID && !id.Less(t.MinID) {
 			done = true
 			break
 		}
-		if flags&flagDeleted == 0 && (t.Keep == nil || !t.Keep(id)) {
-			mb.data[off] |= flagDeleted
+		if !v.deleted(ord, flags) && (t.Keep == nil || !t.Keep(id)) {
+			mb.markDeleted(off, ord)
 			n++
 			if t.Deleted != nil {
 				t.Deleted(id)
 			}
 		}
-		off = next
+		off, ord = next, ord+1
 	}
 	s.removed(mb, n)
 	return int64(n), done

@@ -1,0 +1,101 @@
+package streams
+
+// Sealed is a block that will not grow again, handed over to be written
+// where cold blocks are kept; Cool then makes it cold. Data must not be
+// changed: the stream never writes to it again (changes clone the block).
+type Sealed struct {
+	First, Last   ID
+	Live, Deleted int
+	LPBytes       int
+	Data          []byte
+	b             *block
+}
+
+// handOver freezes b, which the stream holds and which does not grow
+// again, and describes it for the writer.
+func handOver(b *block) Sealed {
+	b.gen = frozenGen
+	return Sealed{First: b.first, Last: b.last, Live: int(b.live), Deleted: int(b.deleted),
+		LPBytes: int(b.lpBytes), Data: b.data, b: b}
+}
+
+// SealedHot calls fn with every hot block that is not the tail, handing
+// each over: blocks loaded hot from a snapshot, or copied, that no Append
+// sealed in this process.
+func (s *Stream) SealedHot(fn func(Sealed)) {
+	tail, _ := s.blocks.Max()
+	s.blocks.Scan(func(b *block) bool {
+		if b != tail && !b.cold() {
+			fn(handOver(b))
+		}
+		return true
+	})
+}
+
+// Cool makes the block sd describes cold, its data now at loc, and reports
+// whether it did. It does not when the block is gone (trimmed, deleted),
+// cold already, the tail again (the blocks after it were deleted, so it
+// may grow), or grown since it was sealed (it is then handed over again
+// when it is sealed again). Entries deleted since it was sealed, in a
+// private copy, go to the block's set of deletions.
+func (s *Stream) Cool(sd Sealed, loc Loc) bool {
+	if loc.Len == 0 || int(loc.Len) != len(sd.Data) {
+		return false
+	}
+	b, ok := s.blocks.Get(s.pivotAt(sd.First))
+	if !ok || b.cold() || len(b.data) != len(sd.Data) {
+		return false
+	}
+	if tail, _ := s.blocks.Max(); tail == b {
+		return false
+	}
+	c := &block{first: b.first, last: b.last, live: b.live, deleted: b.deleted, lpBytes: b.lpBytes,
+		gen: s.gen, loc: loc}
+	if b != sd.b {
+		// A clone: only deletion flags can differ from what was written.
+		now := view{b, b.data}
+		var scratch [16][]byte
+		off, ord := now.masterEnd(), 0
+		for off < len(b.data) {
+			_, flags, _, next := now.entryAt(off, scratch[:0])
+			if flags&flagDeleted != 0 && sd.Data[off]&flagDeleted == 0 {
+				c.setDeleted(ord)
+			}
+			off, ord = next, ord+1
+		}
+	}
+	s.blocks.Set(c)
+	s.hot -= uint64(len(b.data))
+	return true
+}
+
+// thaw makes a cold tail block hot again so that it can grow, as Redis
+// appends to its last node: its data copied, with the deletions of its
+// set flagged in it. It returns nil when the data cannot be read; the
+// stream then starts a new block instead.
+func (s *Stream) thaw(b *block) (hot *block) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(*ReadError); !ok {
+				panic(r)
+			}
+			hot = nil
+		}
+	}()
+	v := s.view(b)
+	h := *b
+	h.gen, h.loc, h.dels, h.lastOff = s.gen, Loc{}, nil, 0
+	h.data = append([]byte(nil), v.data...)
+	var scratch [16][]byte
+	off, ord := v.masterEnd(), 0
+	for off < len(v.data) {
+		_, flags, _, next := v.entryAt(off, scratch[:0])
+		if v.deleted(ord, flags) {
+			h.data[off] |= flagDeleted
+		}
+		off, ord = next, ord+1
+	}
+	s.blocks.Set(&h)
+	s.hot += uint64(len(h.data))
+	return &h
+}
