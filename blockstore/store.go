@@ -216,16 +216,16 @@ func (s *Store) handle(num uint32) (*os.File, error) {
 
 // Stats are the Store's figures, for INFO.
 type Stats struct {
-	Files                  int
-	DiskBytes              int64
-	CacheBytes, CacheMax   int64
-	RecentBytes            int64
-	Hits, Misses           int64
-	Reads, ReadBytes       int64
-	Written, WrittenBytes  int64
-	Copied, Removed        int64
-	Queued                 int
-	WriteErrors            int64
+	Files                 int
+	DiskBytes             int64
+	CacheBytes, CacheMax  int64
+	RecentBytes           int64
+	Hits, Misses          int64
+	Reads, ReadBytes      int64
+	Written, WrittenBytes int64
+	Copied, Removed       int64
+	Queued                int
+	WriteErrors           int64
 }
 
 // Stats returns the current figures.
