@@ -69,3 +69,11 @@ func (s *Store) Candidates(pin uint32, refs map[uint32]int64, n int) []uint32 {
 	}
 	return out
 }
+
+// Has reports whether block file num exists.
+func (s *Store) Has(num uint32) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.files[num]
+	return ok
+}

@@ -197,7 +197,7 @@ func (e *Engine) copyValue(v Value) Value {
 	case *String:
 		return &String{B: append([]byte(nil), x.B...)}
 	case *Stream:
-		s := newStream()
+		s := e.newStream()
 		x.EachBlock(func(b streams.Block) bool {
 			// A cold block's data never changes: the copy shares it.
 			b.Data = append([]byte(nil), b.Data...)
@@ -207,6 +207,8 @@ func (e *Engine) copyValue(v Value) Value {
 		})
 		s.SetFirstID(x.FirstID())
 		s.SetMeta(x.LastID(), x.EntriesAdded(), x.MaxDeletedID())
+		e.attach(s.Stream)
+		e.tier.noteAll(s.Stream)
 		x.EachGroup(func(g *groups.Group) bool {
 			s.addGroup(copyGroup(g))
 			return true

@@ -210,3 +210,38 @@ func TestCool(t *testing.T) {
 	}()
 	s.Get(ID{Ms: 1}, nil)
 }
+
+// Relocate moves a cold block to a copy of its data; a clone keeps the
+// old place.
+func TestRelocate(t *testing.T) {
+	src := newMemSource()
+	s := New()
+	s.SetSource(src)
+	fill(s, 50, Limits{MaxEntries: 10})
+	coolAll(s, src)
+	var locs []Loc
+	var firsts []ID
+	s.EachCold(MinID, MaxID, func(first ID, loc Loc) bool {
+		firsts, locs = append(firsts, first), append(locs, loc)
+		return true
+	})
+	if len(locs) != 4 {
+		t.Fatalf("%d cold blocks, want 4", len(locs))
+	}
+	want := describe(s)
+	snap := s.Clone()
+	to := src.put(src.m[locs[1]])
+	if s.Relocate(firsts[1], locs[0], to) || !s.Relocate(firsts[1], locs[1], to) || s.Relocate(firsts[1], locs[1], to) {
+		t.Fatal("Relocate must move a block once, from where it is")
+	}
+	delete(src.m, locs[1])
+	if got := describe(s); got != want {
+		t.Fatalf("moved block reads differently:\n%s\nwant\n%s", got, want)
+	}
+	snap.EachCold(firsts[1], firsts[1], func(_ ID, loc Loc) bool {
+		if loc != locs[1] {
+			t.Fatal("the clone's block moved too")
+		}
+		return true
+	})
+}

@@ -99,3 +99,26 @@ func (s *Stream) thaw(b *block) (hot *block) {
 	s.hot += uint64(len(h.data))
 	return &h
 }
+
+// EachCold calls fn with the first ID and place of every cold block whose
+// first ID is within [from, to], in order, until fn returns false.
+func (s *Stream) EachCold(from, to ID, fn func(first ID, loc Loc) bool) {
+	s.blocks.Ascend(s.pivotAt(from), func(b *block) bool {
+		if to.Less(b.first) {
+			return false
+		}
+		return !b.cold() || fn(b.first, b.loc)
+	})
+}
+
+// Relocate points the cold block that starts at first to a copy of its
+// data at to, if it is still at from, and reports whether it did.
+func (s *Stream) Relocate(first ID, from, to Loc) bool {
+	b, ok := s.blocks.Get(s.pivotAt(first))
+	if !ok || b.loc != from || to.Len != from.Len {
+		return false
+	}
+	b = s.mutable(b)
+	b.loc = to
+	return true
+}
