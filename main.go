@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -18,6 +19,7 @@ import (
 
 	"sluice/bench"
 	"sluice/broker"
+	"sluice/kernel"
 	"sluice/wal"
 )
 
@@ -48,6 +50,8 @@ func serveFlags() []cli.Flag {
 			Usage: "longest time between snapshots while anything changes (negative: never)", EnvVars: []string{"SLUICE_SNAPSHOT_INTERVAL"}},
 		&cli.Int64Flag{Name: "snapshot-after-changes", Value: broker.DefaultSnapshotAfterChanges,
 			Usage: "snapshot after this many changes (negative: never)", EnvVars: []string{"SLUICE_SNAPSHOT_AFTER_CHANGES"}},
+		&cli.StringFlag{Name: "block-cache", Value: "64mb",
+			Usage: "memory for stream blocks read back from disk and just written (0: none)", EnvVars: []string{"SLUICE_BLOCK_CACHE"}},
 		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug, info, warn or error", EnvVars: []string{"SLUICE_LOG_LEVEL"}},
 		&cli.BoolFlag{Name: "repair", Usage: "start even if the log is damaged: cut it at the damage, dropping every record after it (copies kept as .broken)",
 			EnvVars: []string{"SLUICE_REPAIR"}},
@@ -72,11 +76,19 @@ func serve(c *cli.Context) error {
 	if c.Int("databases") < 1 {
 		return errors.New("--databases must be at least 1")
 	}
+	cache, err := kernel.CheckMemory(c.String("block-cache"))
+	if err != nil {
+		return fmt.Errorf("--block-cache: %w", err)
+	}
+	blockCache, _ := strconv.ParseInt(cache, 10, 64)
+	if blockCache == 0 {
+		blockCache = -1 // none; 0 would mean the default
+	}
 	b, err := broker.Open(broker.Config{
 		Addr: c.String("addr"), Dir: c.String("dir"), RequirePass: c.String("requirepass"),
 		Databases: c.Int("databases"), Fsync: fsync, Logger: logger,
 		SnapshotInterval: c.Duration("snapshot-interval"), SnapshotAfterChanges: c.Int64("snapshot-after-changes"),
-		Repair: c.Bool("repair"),
+		Repair: c.Bool("repair"), BlockCache: blockCache,
 	})
 	if err != nil {
 		return err

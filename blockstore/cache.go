@@ -149,3 +149,11 @@ func (q *queue) pop() *entry {
 	}
 	return e
 }
+
+// SetCacheSize sets the cache's budget in bytes (CONFIG SET block-cache),
+// evicting what no longer fits.
+func (s *Store) SetCacheSize(n int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cache.setMax(n)
+}

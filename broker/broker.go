@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"sluice/blockstore"
 	"sluice/commands"
 	"sluice/kernel"
 	"sluice/resp"
@@ -45,18 +46,29 @@ type Config struct {
 	// Faults makes the log's writes and fsyncs fail, for tests; nil
 	// otherwise.
 	Faults *wal.Faults
+	// BlockCache is the bytes of stream blocks the block store keeps in
+	// memory (0: blockstore.DefaultCacheSize, negative: none).
+	BlockCache int64
+	// BlockFileSize bounds a block file (0: blockstore.DefaultFileSize).
+	BlockFileSize int64
+	// ColdSync makes every block sealed by a command cold before its
+	// reply, for tests (kernel.Options.ColdSync).
+	ColdSync bool
+	// BlockFaults makes block writes fail, for tests; nil otherwise.
+	BlockFaults *blockstore.Faults
 }
 
 // Broker is a running sluice.
 type Broker struct {
-	cfg  Config
-	log  *slog.Logger
-	eng  *kernel.Engine
-	wal  *wal.Log
-	srv  *resp.Server
-	snap *snapshotter
-	pass atomic.Pointer[string] // requirepass, changed by CONFIG SET
-	lock *os.File
+	cfg    Config
+	log    *slog.Logger
+	eng    *kernel.Engine
+	blocks *blockstore.Store
+	wal    *wal.Log
+	srv    *resp.Server
+	snap   *snapshotter
+	pass   atomic.Pointer[string] // requirepass, changed by CONFIG SET
+	lock   *os.File
 }
 
 // Open recovers the data directory and prepares the server; Serve starts
@@ -77,21 +89,29 @@ func Open(cfg Config) (*Broker, error) {
 		return nil, err
 	}
 	b := &Broker{cfg: cfg, log: cfg.Logger, lock: lock}
+	if b.blocks, err = openBlocks(cfg); err != nil {
+		lock.Close()
+		return nil, err
+	}
 	b.eng = kernel.New(kernel.Options{Databases: cfg.Databases, Logger: cfg.Logger,
 		Commands: commands.Table(), Params: commands.Params(),
-		OnFatal: b.fatal, BeforeCommand: cfg.BeforeCommand})
+		OnFatal: b.fatal, BeforeCommand: cfg.BeforeCommand, Blocks: b.blocks, ColdSync: cfg.ColdSync})
+	// The writer runs during recovery: blocks sealed by replay go cold.
+	b.blocks.Start(b.eng.BlocksWritten)
 	rec, err := b.recover()
 	if err != nil {
+		b.blocks.Close()
 		lock.Close()
 		return nil, err
 	}
 	l := rec.wal
 	b.wal = l
 	b.eng.SetLog(l)
-	b.snap = newSnapshotter(cfg.Dir, b.eng, l, cfg.Logger, cfg, rec.newest, rec.prev, rec.size)
+	b.snap = newSnapshotter(cfg.Dir, b.eng, l, b.blocks, cfg.Logger, cfg, rec)
 	b.eng.SetSaver(b.snap)
 	b.addInfo()
 	b.addConfig(absDir)
+	b.addBlocks()
 	go b.snap.run()
 	b.eng.StartExpiry(context.Background())
 	b.srv = resp.New(resp.Options{
@@ -125,11 +145,14 @@ func (b *Broker) ListenAndServe() error {
 }
 
 // Ready is nil while sluice takes writes, and otherwise says why not: the
-// log failed and write commands get MISCONF until it recovers. For a
-// readiness probe.
+// log or the block files failed and write commands get MISCONF until they
+// recover. For a readiness probe.
 func (b *Broker) Ready() error {
 	if err := b.wal.Err(); err != nil {
 		return fmt.Errorf("broker: write-ahead log failing, writes refused: %w", err)
+	}
+	if err := b.blocks.Err(); err != nil {
+		return fmt.Errorf("broker: block files failing, writes refused: %w", err)
 	}
 	return nil
 }
@@ -155,6 +178,9 @@ func (b *Broker) Close() error {
 		serr = b.snap.final()
 	}
 	b.eng.SetSaver(nil)
+	if err := b.blocks.Close(); err != nil {
+		b.log.Error("closing the block files failed", "err", err)
+	}
 	cerr := b.wal.Close()
 	switch {
 	case serr != nil && cerr == nil:

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"sluice/blockstore"
 	"sluice/kernel"
 	"sluice/snapshot"
 	"sluice/wal"
@@ -40,6 +41,13 @@ type snapshotter struct {
 	// damaged at the next start, prev plus the log still recover everything.
 	newest, prev uint64
 	lastTry      time.Time
+	// The block files each of them references, and the pin of newest's
+	// capture (see blockstore.Store.Sweep); prevKnown is false while prev
+	// is a snapshot of an earlier run, whose references were not read.
+	blocks               *blockstore.Store
+	newestRefs, prevRefs snapshot.Refs
+	prevKnown            bool
+	pin                  uint32
 
 	running   atomic.Bool // a background snapshot is under way
 	scheduled atomic.Bool // BGSAVE SCHEDULE: run another one after it
@@ -53,9 +61,11 @@ type snapshotter struct {
 	done chan struct{}
 }
 
-func newSnapshotter(dir string, eng *kernel.Engine, l *wal.Log, logger *slog.Logger, cfg Config, newest, prev uint64, size int64) *snapshotter {
+func newSnapshotter(dir string, eng *kernel.Engine, l *wal.Log, blocks *blockstore.Store, logger *slog.Logger, cfg Config,
+	rec *recovered) *snapshotter {
 	s := &snapshotter{dir: dir, eng: eng, wal: l, log: logger, interval: cfg.SnapshotInterval, after: cfg.SnapshotAfterChanges,
-		newest: newest, prev: prev, lastTry: time.Now(),
+		newest: rec.newest, prev: rec.prev, lastTry: time.Now(),
+		blocks: blocks, newestRefs: rec.refs, prevKnown: rec.prev == 0,
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	if s.interval == 0 {
 		s.interval = DefaultSnapshotInterval
@@ -64,8 +74,8 @@ func newSnapshotter(dir string, eng *kernel.Engine, l *wal.Log, logger *slog.Log
 		s.after = DefaultSnapshotAfterChanges
 	}
 	s.lastSave.Store(time.Now().Unix())
-	s.lastSize.Store(size)
-	s.lastLSN.Store(newest)
+	s.lastSize.Store(rec.size)
+	s.lastLSN.Store(rec.newest)
 	return s
 }
 
@@ -120,6 +130,7 @@ func (s *snapshotter) background() {
 		}
 		if err == nil {
 			s.eng.Saved(covered)
+			s.compact()
 		} else {
 			s.log.Error("background snapshot failed", "err", err)
 		}
@@ -206,10 +217,15 @@ func (s *snapshotter) write(st *snapshot.State) error {
 	}
 	if st.LSN != s.newest {
 		s.prev, s.newest = s.newest, st.LSN
+		s.prevRefs, s.prevKnown = s.newestRefs, true
 	}
+	s.newestRefs, s.pin = written.Refs, st.BlockPin
 	s.lastSize.Store(written.Size)
 	if _, err := snapshot.RemoveOlder(s.dir, s.prev); err != nil {
 		return err
+	}
+	if err := s.sweep(); err != nil {
+		return fmt.Errorf("snapshot at LSN %d saved, but block files were not swept: %w", st.LSN, err)
 	}
 	if err := s.wal.DropBefore(s.prev); err != nil {
 		return fmt.Errorf("snapshot at LSN %d saved, but the log was not truncated: %w", st.LSN, err)
@@ -241,4 +257,30 @@ func (s *snapshotter) final() error {
 	}
 	s.eng.Saved(covered)
 	return nil
+}
+
+// sweep deletes the block files that neither the newest snapshot nor the
+// one before it references and that nothing made cold since the newest
+// capture can be in (see blockstore.Store.Sweep). Under mu.
+func (s *snapshotter) sweep() error {
+	if !s.prevKnown {
+		return nil
+	}
+	n, err := s.blocks.Sweep(s.pin, func(f uint32) bool { return s.newestRefs[f] > 0 || s.prevRefs[f] > 0 })
+	if n > 0 {
+		s.log.Debug("block files removed", "files", n)
+	}
+	return err
+}
+
+// compact copies forward the live blocks of the block files that are
+// mostly dead by the newest snapshot's count, a couple at a time.
+func (s *snapshotter) compact() {
+	s.mu.Lock()
+	files := s.blocks.Candidates(s.pin, s.newestRefs, 2)
+	s.mu.Unlock()
+	if len(files) > 0 {
+		n := s.eng.Compact(files)
+		s.log.Debug("compacting block files", "files", files, "blocks", n)
+	}
 }

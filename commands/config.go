@@ -48,6 +48,7 @@ func Params() []*kernel.Param {
 	add("dbfilename", "dump.rdb", nil)
 	add("dir", dir, nil)
 	add("maxmemory", "0", kernel.CheckMemory)
+	add("block-cache", "67108864", kernel.CheckMemory) // the broker sets it
 	add("maxmemory-policy", "noeviction", kernel.CheckEnum("volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl",
 		"allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction"))
 	add("maxmemory-samples", "5", kernel.CheckInt(1, 64))

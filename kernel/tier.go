@@ -188,3 +188,29 @@ func (c *Ctx) StreamBytes() (total, hot uint64) {
 	}
 	return total, hot
 }
+
+// ColdTails returns, for each block file the streams reference, the place
+// of the last block they hold there, so that recovery can check that the
+// file still reaches that far (a torn or lost tail shows there first).
+func (e *Engine) ColdTails() []streams.Loc {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []streams.Loc
+	for f, m := range e.tier.files {
+		var last streams.Loc
+		for w, sp := range m {
+			if s := w.Value(); s != nil {
+				s.EachCold(sp.to, sp.to, func(_ streams.ID, loc streams.Loc) bool {
+					if loc.File == f && loc.Off >= last.Off {
+						last = loc
+					}
+					return false
+				})
+			}
+		}
+		if last.Len != 0 {
+			out = append(out, last)
+		}
+	}
+	return out
+}
