@@ -73,8 +73,8 @@
 // is found when a block is needed (and by `sluice check`, which scans every
 // file), with its file and offset named; a restart reads no block. The
 // cache (Options.CacheSize, CONFIG SET block-cache) is bounded by bytes:
-// a quarter holds the blocks written last, first in first out, so that
-// consumers at the head of a stream never read a file; the rest holds
+// a sixteenth holds the blocks written last, first in first out, so that
+// consumers keeping up with the head of a stream read no file; the rest holds
 // blocks read back under CLOCK. A read of the block right after the last
 // one read brings in up to 256 KB more (the blocks after it), unreferenced,
 // so a replay from the start reads the files sequentially, in few calls,

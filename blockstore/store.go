@@ -45,6 +45,7 @@ type Store struct {
 	faults   *Faults
 
 	wmu   sync.Mutex // held for a whole batch: one writes at a time
+	wbuf  []byte     // the batch buffer, kept between batches; under wmu
 	mu    sync.Mutex // guards files, cur, next, inflight, queue and the cache
 	files map[uint32]*file
 	// cur is the file the writer appends to; nil until it writes, and

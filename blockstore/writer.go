@@ -79,6 +79,7 @@ func (s *Store) run(done func([]Done)) {
 		}
 		s.mu.Lock()
 		held = append(held, s.queue...)
+		clear(s.queue) // let go of the blocks' data
 		s.queue = s.queue[:0]
 		s.mu.Unlock()
 		res, err := s.writeBatch(held)
@@ -162,7 +163,8 @@ func (s *Store) writeBatch(jobs []Job) ([]Done, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	done := make([]Done, len(jobs))
-	b := batch{s: s}
+	b := batch{s: s, buf: s.wbuf[:0]}
+	defer func() { s.wbuf = b.buf[:0] }()
 	for i, j := range jobs {
 		blk := j.Block
 		if blk.Data == nil {

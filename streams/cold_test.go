@@ -191,11 +191,20 @@ func TestCool(t *testing.T) {
 	for _, id := range []ID{{Ms: 10}} {
 		s.Delete(id) // the tail goes: the third block is the tail again
 	}
-	if !s.Cool(sealed[0], src.put(sealed[0].Data)) {
+	cool := func(sd Sealed) bool {
+		ok, r := s.Cool(sd, src.put(sd.Data))
+		if r.Pending() {
+			t.Fatal("no snapshot was taken, yet Cool left blocks to release")
+		}
+		return ok
+	}
+	if !cool(sealed[0]) {
 		t.Fatal("first block not cooled")
 	}
-	if s.Cool(sealed[0], src.put(sealed[0].Data)) || s.Cool(sealed[1], src.put(sealed[1].Data)) ||
-		s.Cool(sealed[2], src.put(sealed[2].Data)) {
+	if sealed[0].b.data != nil {
+		t.Fatal("the hot block a cold one replaced kept its data")
+	}
+	if cool(sealed[0]) || cool(sealed[1]) || cool(sealed[2]) {
 		t.Fatal("cooled a block that is cold, gone or the tail")
 	}
 	if got := collect(s, MinID, MaxID, false); fmt.Sprint(got) != "[1-0 3-0 7-0 8-0 9-0]" || s.HotBytes() == s.Bytes() {
@@ -244,4 +253,31 @@ func TestRelocate(t *testing.T) {
 		}
 		return true
 	})
+}
+
+// A hot block replaced by its cold form while a snapshot may read it keeps
+// its data until released.
+func TestCoolRetiresAfterSnapshot(t *testing.T) {
+	src := newMemSource()
+	s := New()
+	s.SetSource(src)
+	var sealed []Sealed
+	for i := uint64(1); i <= 30; i++ {
+		if sd, ok := s.Append(ID{Ms: i}, [][]byte{[]byte("f"), []byte("v")}, Limits{MaxEntries: 10}); ok {
+			sealed = append(sealed, sd)
+		}
+	}
+	snap := s.Clone()
+	want := describe(snap)
+	ok, r := s.Cool(sealed[0], src.put(sealed[0].Data))
+	if !ok || !r.Pending() || sealed[0].b.data == nil {
+		t.Fatalf("cooled %v, pending %v: a block a snapshot shares was let go of", ok, r.Pending())
+	}
+	if describe(snap) != want {
+		t.Fatal("the snapshot changed")
+	}
+	r.Release()
+	if sealed[0].b.data != nil {
+		t.Fatal("released block kept its data")
+	}
 }

@@ -9,14 +9,22 @@ type Sealed struct {
 	LPBytes       int
 	Data          []byte
 	b             *block
+	gen           uint32 // the stream's gen when it was handed over
 }
 
 // handOver freezes b, which the stream holds and which does not grow
-// again, and describes it for the writer.
-func handOver(b *block) Sealed {
+// again, and describes it for the writer. The block frozen is a struct no
+// snapshot shares (b's, or a copy set in its place), so that once cold
+// its data can be let go of (see Retired).
+func (s *Stream) handOver(b *block) Sealed {
+	if b.gen != s.gen {
+		c := *b
+		b = &c
+		s.blocks.Set(b)
+	}
 	b.gen = frozenGen
 	return Sealed{First: b.first, Last: b.last, Live: int(b.live), Deleted: int(b.deleted),
-		LPBytes: int(b.lpBytes), Data: b.data, b: b}
+		LPBytes: int(b.lpBytes), Data: b.data, b: b, gen: s.gen}
 }
 
 // SealedHot calls fn with every hot block that is not the tail, handing
@@ -24,12 +32,16 @@ func handOver(b *block) Sealed {
 // sealed in this process.
 func (s *Stream) SealedHot(fn func(Sealed)) {
 	tail, _ := s.blocks.Max()
+	var hot []*block // handOver may change the tree: not while walking it
 	s.blocks.Scan(func(b *block) bool {
 		if b != tail && !b.cold() {
-			fn(handOver(b))
+			hot = append(hot, b)
 		}
 		return true
 	})
+	for _, b := range hot {
+		fn(s.handOver(b))
+	}
 }
 
 // Cool makes the block sd describes cold, its data now at loc, and reports
@@ -38,16 +50,22 @@ func (s *Stream) SealedHot(fn func(Sealed)) {
 // may grow), or grown since it was sealed (it is then handed over again
 // when it is sealed again). Entries deleted since it was sealed, in a
 // private copy, go to the block's set of deletions.
-func (s *Stream) Cool(sd Sealed, loc Loc) bool {
+//
+// The hot block structs it replaces let go of their data, unless a
+// snapshot taken since sd was handed over may still read them: those are
+// returned, to be released once it is done (the B-tree may keep pointers
+// to replaced items in the spare room of its nodes, so the data would
+// otherwise stay in memory).
+func (s *Stream) Cool(sd Sealed, loc Loc) (bool, Retired) {
 	if loc.Len == 0 || int(loc.Len) != len(sd.Data) {
-		return false
+		return false, Retired{}
 	}
 	b, ok := s.blocks.Get(s.pivotAt(sd.First))
 	if !ok || b.cold() || len(b.data) != len(sd.Data) {
-		return false
+		return false, Retired{}
 	}
 	if tail, _ := s.blocks.Max(); tail == b {
-		return false
+		return false, Retired{}
 	}
 	c := &block{first: b.first, last: b.last, live: b.live, deleted: b.deleted, lpBytes: b.lpBytes,
 		gen: s.gen, loc: loc}
@@ -66,7 +84,29 @@ func (s *Stream) Cool(sd Sealed, loc Loc) bool {
 	}
 	s.blocks.Set(c)
 	s.hot -= uint64(len(b.data))
-	return true
+	r := Retired{sd.b, b}
+	if s.gen == sd.gen {
+		r.Release()
+		r = Retired{}
+	}
+	return true, r
+}
+
+// Retired holds hot block structs replaced by their cold form, which a
+// snapshot may still be reading.
+type Retired struct{ a, b *block }
+
+// Pending reports whether r holds blocks to release.
+func (r Retired) Pending() bool { return r.a != nil }
+
+// Release lets go of the data of the blocks r holds: call it when no
+// snapshot taken before they were retired is still being read.
+func (r Retired) Release() {
+	for _, b := range []*block{r.a, r.b} {
+		if b != nil {
+			b.data = nil
+		}
+	}
 }
 
 // thaw makes a cold tail block hot again so that it can grow, as Redis

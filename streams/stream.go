@@ -135,7 +135,7 @@ func (s *Stream) Append(id ID, fv [][]byte, lim Limits) (sealed Sealed, ok bool)
 		s.grew(len(tail.data) - n)
 	} else {
 		if has && !tail.cold() {
-			sealed, ok = handOver(s.seal(tail)), true
+			sealed, ok = s.handOver(s.seal(tail)), true
 		}
 		capHint := lim.MaxBytes
 		if capHint <= 0 || capHint > 64<<10 {
@@ -178,11 +178,12 @@ func blockFull(b *block, fv [][]byte, lim Limits) bool {
 	return lim.MaxEntries > 0 && int(b.live)+int(b.deleted) >= lim.MaxEntries
 }
 
-// seal trims a finished tail block to its exact size, since a sealed
-// block never grows again (the tail is allocated at the node size), and
-// returns the block as the tree now holds it.
+// seal trims a finished tail block to its size, since a sealed block never
+// grows again (the tail is allocated at the node size), and returns the
+// block as the tree now holds it. A block that fills most of its room is
+// left as it is: a copy would cost more than the room it frees.
 func (s *Stream) seal(b *block) *block {
-	if cap(b.data) == len(b.data) {
+	if cap(b.data)-len(b.data) <= len(b.data)/8 {
 		return b
 	}
 	if b.gen != s.gen {
