@@ -56,8 +56,10 @@ func (s *Store) Write(jobs ...Job) {
 func (s *Store) WriteNow(jobs []Job) ([]Done, error) {
 	done, err := s.writeBatch(jobs)
 	if err != nil {
+		s.failed(err)
 		return nil, err
 	}
+	s.recovered()
 	s.keepRecent(jobs, done)
 	return done, nil
 }

@@ -62,9 +62,9 @@ func xinfoStream(c *Ctx) {
 	}
 	w := c.W
 	if full {
-		w.Map(15)
+		w.Map(17)
 	} else {
-		w.Map(16)
+		w.Map(18)
 	}
 	w.BulkString("length")
 	w.Int(int64(sv.Len()))
@@ -86,6 +86,7 @@ func xinfoStream(c *Ctx) {
 		replyRange(w, sv.Stream, streams.MinID, streams.MaxID, false, clampCount(count))
 		w.BulkString("groups")
 		replyGroupsFull(c, sv, count)
+		replyTiers(w, sv)
 		return
 	}
 	w.BulkString("groups")
@@ -107,6 +108,16 @@ func xinfoStream(c *Ctx) {
 			w.Null()
 		}
 	}
+	replyTiers(w, sv)
+}
+
+// replyTiers writes sluice's own fields, last so that the ones Redis has
+// keep their places: the stream's entry data in memory and in block files.
+func replyTiers(w Reply, sv *kernel.Stream) {
+	w.BulkString("hot-bytes")
+	w.Int(int64(sv.HotBytes()))
+	w.BulkString("cold-bytes")
+	w.Int(int64(sv.Bytes() - sv.HotBytes()))
 }
 
 // replyIdmpInfo writes the six IDMP fields of XINFO STREAM (Redis 8.6).

@@ -139,7 +139,8 @@ func (t *tier) release() {
 func (e *Engine) CaptureDone() { e.tier.done.Add(1) }
 
 // coolNow writes the blocks the running command sealed and makes them
-// cold, with ColdSync. A failure leaves them hot: the log has them.
+// cold, with ColdSync. After a failure they stay hot (the log has them),
+// and the writer retries them as it retries its own.
 func (e *Engine) coolNow() {
 	if len(e.tier.jobs) == 0 {
 		return
@@ -148,7 +149,7 @@ func (e *Engine) coolNow() {
 	e.tier.jobs = nil
 	done, err := e.tier.store.WriteNow(jobs)
 	if err != nil {
-		e.logger.Error("writing stream blocks failed; they stay in memory", "err", err)
+		e.tier.store.Write(jobs...)
 		return
 	}
 	e.placed(done)
