@@ -12,13 +12,17 @@ import (
 
 // FileReport is what Scan found in one block file.
 type FileReport struct {
+	Num     uint32
 	Name    string
 	Size    int64
-	Records int // records that check, from the start
-	// Bad is the offset where the file stops checking (-1: it all
-	// checks), Err why. Torn says the bytes there are a record cut short
-	// by the end of the file: a write a crash interrupted, which no index
-	// references (blocks are referenced only once fsynced).
+	Records int // records that check
+	// Damaged are the complete records whose CRC fails, by offset.
+	Damaged map[int64]error
+	// Bad is the offset where the file stops being readable as records
+	// (-1: it reads to its end), Err why. Torn says the bytes there are a
+	// record cut short by the end of the file, or zeros: a write a crash
+	// interrupted, which no index references (blocks are referenced only
+	// once fsynced).
 	Bad  int64
 	Err  error
 	Torn bool
@@ -47,7 +51,7 @@ func Scan(dir string) ([]FileReport, error) {
 }
 
 func scanFile(dir string, num uint32) (FileReport, error) {
-	rep := FileReport{Name: fileName(num), Bad: -1}
+	rep := FileReport{Num: num, Name: fileName(num), Bad: -1}
 	f, err := os.Open(filepath.Join(dir, rep.Name))
 	if err != nil {
 		return rep, fmt.Errorf("blockstore: %w", err)
@@ -87,12 +91,21 @@ func scanFile(dir string, num uint32) (FileReport, error) {
 			return rep, fmt.Errorf("blockstore: read %s: %w", rep.Name, err)
 		}
 		if _, _, err := parseRecord(num, uint32(off), buf); err != nil {
-			// Zeros where a record should be: a write the crash cut off
-			// before its pages reached the disk (as etcd tells torn).
-			rep.Bad, rep.Err, rep.Torn = off, err, allZero(buf)
-			return rep, nil
+			if allZero(buf) {
+				// Zeros where a record should be: a write the crash cut
+				// off before its pages reached the disk (as etcd tells torn).
+				rep.Bad, rep.Err, rep.Torn = off, err, true
+				return rep, nil
+			}
+			// Its length may be damaged too; if so, what follows does
+			// not parse either and the scan ends at the next bad record.
+			if rep.Damaged == nil {
+				rep.Damaged = map[int64]error{}
+			}
+			rep.Damaged[off] = err
+		} else {
+			rep.Records++
 		}
-		rep.Records++
 		off += total
 	}
 	return rep, nil

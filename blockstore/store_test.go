@@ -157,7 +157,7 @@ func TestDamage(t *testing.T) {
 	}
 	s.Close()
 	reps, err := Scan(dir)
-	if err != nil || len(reps) != 1 || reps[0].Bad != int64(done[1].Loc.Off) || reps[0].Torn || reps[0].Records != 1 {
+	if err != nil || len(reps) != 1 || reps[0].Damaged[int64(done[1].Loc.Off)] == nil || reps[0].Bad != -1 || reps[0].Records != 2 {
 		t.Fatalf("scan of a damaged file: %+v %v", reps, err)
 	}
 
