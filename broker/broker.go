@@ -34,7 +34,7 @@ type Config struct {
 	// anything changes (0: DefaultSnapshotInterval, negative: never).
 	SnapshotInterval time.Duration
 	// SnapshotAfterChanges starts a snapshot after this many changes, once
-	// the log has also grown as large as the last snapshot
+	// the log has also grown 8 times as large as the last snapshot
 	// (0: DefaultSnapshotAfterChanges, negative: never).
 	SnapshotAfterChanges int64
 	// BeforeCommand is kernel.Options.BeforeCommand: a seam for tests

@@ -9,9 +9,10 @@
 //
 // A stream section (version 3) holds a length-prefixed header (key,
 // expiry, last, max-deleted and first IDs, counts, consumer groups, IDMP
-// memory, number of blocks), a length-prefixed block index, then the data
-// of the hot blocks, stored as the streams package packs them, so loading
-// a stream is reading its blocks, with no work per entry. An index entry is
+// memory, number of blocks), the lengths (8 bytes each) of the block index
+// and of the hot blocks' data, the index, then that data, stored as the
+// streams package packs it, so loading a stream is reading its blocks,
+// with no work per entry. An index entry is
 // a kind byte (0 hot, 1 cold) and uvarints: the first ID as its ms step
 // from the previous block's last ID and its seq, the last ID as its ms
 // step from the first and its seq, live and deleted counts, the

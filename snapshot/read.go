@@ -25,7 +25,7 @@ type Info struct {
 // contents wrap ErrCorrupt.
 func Load(path string) (*State, Info, error) {
 	st := &State{}
-	info, err := read(path, st)
+	info, err := read(path, st, false)
 	if err != nil {
 		return nil, info, err
 	}
@@ -34,9 +34,17 @@ func Load(path string) (*State, Info, error) {
 
 // Verify reads the whole file and checks it as Load does, without keeping
 // the data.
-func Verify(path string) (Info, error) { return read(path, nil) }
+func Verify(path string) (Info, error) { return read(path, nil, false) }
 
-func read(path string, st *State) (Info, error) {
+// ReadBack checks that a file just written reads back: every CRC and the
+// sections' framing, without decoding what a stream section holds (its
+// block index can be tens of megabytes, and the writer made it).
+func ReadBack(path string) error {
+	_, err := read(path, nil, true)
+	return err
+}
+
+func read(path string, st *State, light bool) (Info, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return Info{}, fmt.Errorf("snapshot: %w", err)
@@ -46,7 +54,7 @@ func read(path string, st *State) (Info, error) {
 	if err != nil {
 		return Info{}, fmt.Errorf("snapshot: %w", err)
 	}
-	r := &reader{br: bufio.NewReaderSize(f, 1<<20), left: fi.Size(), st: st, info: Info{Size: fi.Size()}}
+	r := &reader{br: bufio.NewReaderSize(f, 1<<20), left: fi.Size(), st: st, info: Info{Size: fi.Size()}, light: light}
 	if err := r.file(); err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			err = fmt.Errorf("%w: truncated", ErrCorrupt)
@@ -65,6 +73,7 @@ type reader struct {
 	info    Info
 	scratch []byte
 	version uint32
+	light   bool // ReadBack: CRCs and framing only
 }
 
 func corrupt(format string, args ...any) error {

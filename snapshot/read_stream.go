@@ -38,6 +38,10 @@ func (r *reader) stream(length int64) error {
 	if err := r.checkCRC(); err != nil {
 		return err
 	}
+	if r.light {
+		r.info.Keys++
+		return nil
+	}
 
 	d := decoder{b: prefix}
 	k := Key{DB: int(d.uvarint()), Name: d.str(), Expire: d.varint()}
@@ -56,7 +60,22 @@ func (r *reader) stream(length int64) error {
 		}
 	}
 	idmp := decodeIDMP(&d)
-	if nb := d.uvarint(); d.bad || len(d.b) != 0 || nb != uint64(bl.n) {
+	nb := d.uvarint()
+	if d.bad || len(d.b) != 0 {
+		return corrupt("malformed stream header")
+	}
+	var s *streams.Stream
+	if r.st != nil {
+		s = streams.New()
+	}
+	if r.version == version2 {
+		for _, b := range bl.v2 {
+			s.LoadBlock(b)
+		}
+	} else if err := r.index(&bl, s); err != nil {
+		return err
+	}
+	if nb != uint64(bl.n) {
 		return corrupt("malformed stream header")
 	}
 	if bl.live != count {
@@ -65,27 +84,14 @@ func (r *reader) stream(length int64) error {
 	r.info.Keys++
 	r.info.Streams++
 	r.info.Entries += count
-	if r.st == nil {
+	if s == nil {
 		return nil
 	}
-	s := streams.New()
 	if r.version == version2 {
-		for _, b := range bl.v2 {
-			s.LoadBlock(b)
-		}
 		// every block is hot: the first entry is at hand
 		s.Range(streams.MinID, streams.MaxID, false, func(id streams.ID, _ [][]byte) bool {
 			first = id
 			return false
-		})
-	} else {
-		hot := bl.hot
-		eachIndexEntry(bl.index, func(b streams.Block, _ uint64) bool {
-			if !b.Cold() {
-				b.Data, hot = hot[0], hot[1:]
-			}
-			s.LoadBlock(b)
-			return true
 		})
 	}
 	s.SetFirstID(first)
@@ -95,76 +101,86 @@ func (r *reader) stream(length int64) error {
 	return nil
 }
 
-// blockList is what a stream section's blocks read to: the index (version
-// 3) and the data of its hot blocks in order, or the blocks (version 2);
-// n blocks holding live entries.
+// blockList is what a stream section's blocks read to: the index and the
+// data of its hot blocks (version 3), or the blocks (version 2); n blocks
+// holding live entries.
 type blockList struct {
-	index []byte
-	hot   [][]byte
-	v2    []streams.Block
-	n     int
-	live  uint64
+	index, hot []byte
+	v2         []streams.Block
+	n          int
+	live       uint64
 }
 
-// blocks reads a stream's block index (see appendIndexEntry), checking it
-// and counting the files it references, then the data of its hot blocks:
-// rest bytes in all. What a load needs is kept.
+// blocks reads a stream's block index (see appendIndexEntry) and the data
+// of its hot blocks, rest bytes in all; they are decoded once the
+// section's CRC passes (index).
 func (r *reader) blocks(rest int64, bl *blockList) error {
-	var n [8]byte
-	if rest < 8 {
+	var n [16]byte
+	if rest < 16 {
 		return corrupt("stream block index cut short")
 	}
 	if err := r.read(n[:]); err != nil {
 		return err
 	}
-	rest -= 8
-	ilen := binary.BigEndian.Uint64(n[:])
-	if ilen > uint64(rest) {
-		return corrupt("stream block index of %d bytes exceeds section", ilen)
+	rest -= 16
+	ilen, hlen := binary.BigEndian.Uint64(n[:]), binary.BigEndian.Uint64(n[8:])
+	if ilen > uint64(rest) || hlen != uint64(rest)-ilen {
+		return corrupt("stream block index of %d bytes and data of %d bytes in %d", ilen, hlen, rest)
 	}
-	idx, err := r.buffer(int64(ilen), r.st != nil)
-	if err != nil {
+	var err error
+	if bl.index, err = r.buffer(int64(ilen), r.st != nil); err != nil {
 		return err
 	}
-	if err := r.read(idx); err != nil {
+	if err := r.read(bl.index); err != nil {
 		return err
 	}
-	rest -= int64(ilen)
-	var sizes []uint64
-	ok := eachIndexEntry(idx, func(b streams.Block, size uint64) bool {
-		bl.n++
-		bl.live += uint64(b.Live)
-		if b.Cold() {
+	// The scratch buffer holds the index while verifying: fresh memory.
+	if bl.hot, err = r.buffer(int64(hlen), true); err != nil {
+		return err
+	}
+	return r.read(bl.hot)
+}
+
+// index decodes a block index checked by its CRC, counting its blocks,
+// their entries and the files they reference, and loads the blocks into s
+// unless it is nil (verifying).
+func (r *reader) index(bl *blockList, s *streams.Stream) error {
+	hot := bl.hot
+	var file uint32
+	var fileBytes int64
+	ref := func() {
+		if file != 0 {
 			if r.info.Refs == nil {
 				r.info.Refs = Refs{}
 			}
-			r.info.Refs[b.Loc.File] += int64(b.Loc.Len)
-			return true
+			r.info.Refs[file] += fileBytes
 		}
-		if size > uint64(rest) {
-			return false
+	}
+	ok := eachIndexEntry(bl.index, func(b streams.Block, size uint64) bool {
+		bl.n++
+		bl.live += uint64(b.Live)
+		if b.Cold() {
+			if b.Loc.File != file {
+				ref()
+				file, fileBytes = b.Loc.File, 0
+			}
+			fileBytes += int64(b.Loc.Len)
+		} else {
+			if size > uint64(len(hot)) {
+				return false
+			}
+			// Each block its own copy: the stream lets go of blocks one
+			// by one.
+			b.Data, hot = append([]byte(nil), hot[:size]...), hot[size:]
 		}
-		rest -= int64(size)
-		sizes = append(sizes, size)
+		if s != nil {
+			s.LoadBlock(b)
+		}
 		return true
 	})
-	if !ok || rest != 0 {
+	ref()
+	if !ok || len(hot) != 0 {
 		return corrupt("malformed stream block index")
-	}
-	if r.st != nil {
-		bl.index = idx
-	}
-	for _, size := range sizes {
-		data, err := r.buffer(int64(size), r.st != nil)
-		if err != nil {
-			return err
-		}
-		if err := r.read(data); err != nil {
-			return err
-		}
-		if r.st != nil {
-			bl.hot = append(bl.hot, data)
-		}
 	}
 	return nil
 }

@@ -27,7 +27,7 @@ func (m memSource) Load(loc streams.Loc) ([]byte, error) {
 
 func (m memSource) put(data []byte) streams.Loc {
 	n := uint32(len(m))
-	loc := streams.Loc{File: n / 10, Off: n % 10 * 1000, Len: uint32(len(data))}
+	loc := streams.Loc{File: 1 + n/10, Off: n % 10 * 1000, Len: uint32(len(data))} // files count from 1
 	m[loc] = data
 	return loc
 }
@@ -203,6 +203,9 @@ func TestDamageDetected(t *testing.T) {
 		}
 		if _, _, err := Load(bad); !errors.Is(err, ErrCorrupt) {
 			t.Fatalf("flipped byte %d of %d: load error %v", i, len(good), err)
+		}
+		if err := ReadBack(bad); !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("flipped byte %d of %d: read-back error %v", i, len(good), err)
 		}
 	}
 	for _, n := range []int{0, 10, headerSize, len(good) / 2, len(good) - 4, len(good) - 1} {

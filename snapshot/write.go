@@ -123,9 +123,9 @@ func (w *writer) flushStrings() {
 }
 
 // stream writes one stream section: a length-prefixed header with the
-// metadata and groups, a length-prefixed index of the blocks, then the data
-// of the hot blocks, byte for byte as they are in memory. A cold block is
-// its index entry only: where its data is.
+// metadata and groups, the lengths of the block index and of the hot
+// blocks' data, the index, then that data, byte for byte as it is in
+// memory. A cold block is its index entry only: where its data is.
 func (w *writer) stream(k *Key) {
 	s := k.Stream
 	b := binary.AppendUvarint(w.buf[:0], uint64(k.DB))
@@ -141,47 +141,69 @@ func (w *writer) stream(k *Key) {
 		b = appendGroup(b, g)
 	}
 	b = appendIDMP(b, s.IDMP)
-	blocks, hot := 0, int64(0)
 	idx := w.idx[:0]
+	if need := s.Blocks() * 24; cap(idx) < need {
+		idx = make([]byte, 0, need)
+	}
+	blocks, hotBlocks, hot := 0, 0, int64(0)
 	var prev streams.ID
+	var file uint32 // blocks come mostly file by file: one map update per run
+	var fileBytes int64
 	s.EachBlock(func(blk streams.Block) bool {
-		if blocks++; blocks%4096 == 0 {
+		if blocks++; blocks%8192 == 0 {
 			// The writer shares the CPU with the server's connections.
 			runtime.Gosched()
 		}
 		idx = appendIndexEntry(idx, blk, prev)
 		prev = blk.Last
-		if blk.Cold() {
-			w.refs[blk.Loc.File] += int64(blk.Loc.Len)
-		} else {
+		if !blk.Cold() {
+			hotBlocks++
 			hot += int64(len(blk.Data))
+			return true
 		}
+		if blk.Loc.File != file {
+			w.ref(file, fileBytes)
+			file, fileBytes = blk.Loc.File, 0
+		}
+		fileBytes += int64(blk.Loc.Len)
 		return true
 	})
+	w.ref(file, fileBytes)
 	b = binary.AppendUvarint(b, uint64(blocks))
 	w.buf, w.idx = b, idx
 
-	w.begin(secStream, 8+int64(len(b))+8+int64(len(idx))+hot)
+	w.begin(secStream, 8+int64(len(b))+16+int64(len(idx))+hot)
 	var n [8]byte
 	binary.BigEndian.PutUint64(n[:], uint64(len(b)))
 	w.write(n[:])
 	w.write(b)
 	binary.BigEndian.PutUint64(n[:], uint64(len(idx)))
 	w.write(n[:])
+	binary.BigEndian.PutUint64(n[:], uint64(hot))
+	w.write(n[:])
 	w.write(idx)
 	written := 0
-	s.EachBlock(func(blk streams.Block) bool {
-		if blk.Cold() {
-			return true
-		}
-		if written++; written%64 == 0 {
-			// yield every ~256 KB rather than hold the CPU for a time slice
-			runtime.Gosched()
-		}
-		w.write(blk.Data)
-		return w.err == nil
-	})
+	if hotBlocks > 0 {
+		s.EachBlock(func(blk streams.Block) bool {
+			if blk.Cold() {
+				return true
+			}
+			if written++; written%64 == 0 {
+				// yield every ~256 KB rather than hold the CPU for a time slice
+				runtime.Gosched()
+			}
+			w.write(blk.Data)
+			return w.err == nil
+		})
+	}
 	w.end()
+}
+
+// ref counts n bytes of cold blocks in file (0: none).
+func (w *writer) ref(file uint32, n int64) {
+	if file != 0 {
+		w.refs[file] += n
+	}
 }
 
 // appendIndexEntry writes a block's index entry: its kind, its IDs (the
