@@ -10,9 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -25,24 +23,19 @@ import (
 	"sluice/wal"
 )
 
-// The environment of a crash child: its data directory, and the block
-// file write it dies in.
-const (
-	crashChildEnv = "SLUICE_TEST_CRASH_DIR"
-	crashAfterEnv = "SLUICE_TEST_CRASH_AFTER"
-)
+// crashChildEnv names the data directory of a crash child.
+const crashChildEnv = "SLUICE_TEST_CRASH_DIR"
 
 // crashChild serves sluice (appendfsync always, frequent snapshots, small
 // block files) on the directory crashChildEnv names, writing its address
-// next to it, until its Nth write to a block file: that write reaches the
+// next to it, until its first write to a block file after the test asks
+// for the crash (a file next to the directory): that write reaches the
 // file, its last record is cut in half as a crash in mid-write leaves it,
 // and the process dies by SIGKILL before any fsync or report.
 func crashChild() {
 	dir := os.Getenv(crashChildEnv)
-	after, _ := strconv.Atoi(os.Getenv(crashAfterEnv))
-	var writes atomic.Int32
 	faults := &blockstore.Faults{Write: func(write func() error) error {
-		if int(writes.Add(1)) < after {
+		if _, err := os.Stat(dir + ".crash"); err != nil {
 			return write()
 		}
 		write()
@@ -92,7 +85,7 @@ func TestCrashInBlockWrite(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "data")
 	child := exec.Command(os.Args[0], "-test.run=^$")
-	child.Env = append(os.Environ(), crashChildEnv+"="+dir, crashAfterEnv+"=100")
+	child.Env = append(os.Environ(), crashChildEnv+"="+dir)
 	child.Stderr = os.Stderr
 	if err := child.Start(); err != nil {
 		t.Fatal(err)
@@ -110,9 +103,18 @@ func TestCrashInBlockWrite(t *testing.T) {
 	c := redis.NewClient(&redis.Options{Addr: string(addr), MaxRetries: -1})
 	value := strings.Repeat("v", 100)
 	var acked []string
+	crash := false
 	for i, done := 0, false; !done; i++ {
-		if i%20 == 19 {
-			c.BgSave(ctx) // snapshots cut the log behind the blocks in files
+		if i%20 == 19 && !crash {
+			// Snapshots cut the log behind the blocks in files; once
+			// they have, the next block write crashes.
+			if strings.Contains(c.Info(ctx, "persistence").Val(), "sluice_log_first_lsn:1\r") {
+				c.BgSave(ctx)
+			} else if err := os.WriteFile(dir+".crash", nil, 0o644); err != nil {
+				t.Fatal(err)
+			} else {
+				crash = true
+			}
 		}
 		cmds, _ := c.Pipelined(ctx, func(p redis.Pipeliner) error {
 			for range 50 {
