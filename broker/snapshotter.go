@@ -135,7 +135,6 @@ func (s *snapshotter) background() {
 		st, covered, err := s.eng.Capture()
 		if err == nil {
 			err = s.save(st)
-			s.eng.CaptureDone()
 		}
 		if err == nil {
 			s.eng.Saved(covered)
@@ -255,7 +254,6 @@ func (s *snapshotter) final() error {
 	if err != nil {
 		return err
 	}
-	defer s.eng.CaptureDone()
 	s.mu.Lock()
 	current := st.LSN == s.newest && covered == 0
 	s.mu.Unlock()

@@ -14,7 +14,7 @@ import (
 // the last logged record. It holds the lock only while cloning (O(1) per
 // stream, O(consumers) per group, a copy per string). covered is the
 // change count the image includes; pass it to Saved once the snapshot is
-// safe, and call CaptureDone once it is no longer read.
+// safe.
 func (e *Engine) Capture() (st *snapshot.State, covered int64, err error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -27,7 +27,6 @@ func (e *Engine) capture() (*snapshot.State, int64, error) {
 		return nil, 0, fmt.Errorf("engine: no snapshot after an internal error: %w", err)
 	}
 	st := &snapshot.State{LSN: e.lastLSN, Time: e.clock()}
-	e.tier.captures++
 	if e.tier.store != nil {
 		st.BlockPin = e.tier.store.Pin()
 	}
@@ -193,7 +192,6 @@ func (c *Ctx) Save() error {
 	st, covered, err := c.e.capture()
 	if err == nil {
 		err = s.Save(st)
-		c.e.CaptureDone()
 	}
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package kernel
 
 import (
 	"fmt"
-	"sync/atomic"
 	"weak"
 
 	"sluice/blockstore"
@@ -29,17 +28,6 @@ type tier struct {
 	// which first IDs, so that compacting a file finds its blocks without
 	// walking every stream. Weak: a deleted stream is not kept alive.
 	files map[uint32]map[weak.Pointer[streams.Stream]]idSpan
-	// retired are hot blocks gone cold that a snapshot may still read,
-	// each with the number of captures taken when it was retired: it is
-	// released once that many captures are done (CaptureDone).
-	retired  []retired
-	captures uint64
-	done     atomic.Uint64
-}
-
-type retired struct {
-	r     streams.Retired
-	after uint64
 }
 
 type idSpan struct{ from, to streams.ID }
@@ -103,12 +91,8 @@ func (e *Engine) placed(done []blockstore.Done) {
 		}
 		switch j := d.Tag.(type) {
 		case *coolJob:
-			ok, r := j.s.Cool(j.sd, d.Loc)
-			if ok {
+			if j.s.Cool(j.sd, d.Loc) {
 				e.tier.note(j.s, j.sd.First, d.Loc.File)
-			}
-			if r.Pending() {
-				e.tier.retired = append(e.tier.retired, retired{r, e.tier.captures})
 			}
 		case *moveJob:
 			if j.s.Relocate(j.first, j.from, d.Loc) {
@@ -116,27 +100,7 @@ func (e *Engine) placed(done []blockstore.Done) {
 			}
 		}
 	}
-	e.tier.release()
 }
-
-// release lets go of the data of the retired blocks that no unfinished
-// capture may read. Captures finish in the order they were taken.
-func (t *tier) release() {
-	done, n := t.done.Load(), 0
-	for n < len(t.retired) && t.retired[n].after <= done {
-		t.retired[n].r.Release()
-		n++
-	}
-	if n > 0 {
-		t.retired = append(t.retired[:0], t.retired[n:]...)
-	}
-}
-
-// CaptureDone says a snapshot taken by Capture has been written (or given
-// up): nothing reads the blocks it shares any more. Every Capture must be
-// followed by one CaptureDone, or blocks retired since stay in memory. It
-// does not lock: SAVE calls it under the lock.
-func (e *Engine) CaptureDone() { e.tier.done.Add(1) }
 
 // coolNow writes the blocks the running command sealed and makes them
 // cold, with ColdSync. After a failure they stay hot (the log has them),

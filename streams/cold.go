@@ -40,38 +40,69 @@ var errNoSource = errors.New("the stream has no source for cold blocks")
 // SetSource gives the stream the Source of its cold blocks.
 func (s *Stream) SetSource(src Source) { s.src = src }
 
-// delSet holds which entries of a cold block were deleted after it went
-// cold, by their number in the block: a bit each.
-type delSet struct{ bits []uint64 }
-
-func (d *delSet) has(ord int) bool {
-	return d != nil && ord>>6 < len(d.bits) && d.bits[ord>>6]&(1<<(ord&63)) != 0
+// hotData is the data of a sealed block in memory. gen is the stream's gen
+// when the data became the stream's own to write in, or frozenGen once it
+// is handed to a writer: a block whose gen is not the stream's copies its
+// data before flagging a deletion in it (a snapshot or a writer reads it).
+type hotData struct {
+	first ID
+	data  []byte
+	gen   uint32
 }
 
-func (d *delSet) clone() *delSet {
-	if d == nil {
-		return nil
-	}
-	return &delSet{bits: append([]uint64(nil), d.bits...)}
+// delBits holds which entries of a cold block were deleted since it went
+// cold, a bit each in block order; gen as hotData's.
+type delBits struct {
+	first ID
+	bits  []uint64
+	gen   uint32
 }
 
-// setDeleted marks entry ord deleted in b's set, making the set if needed.
-func (b *block) setDeleted(ord int) {
-	if b.dels == nil {
-		b.dels = &delSet{}
-	}
-	for ord>>6 >= len(b.dels.bits) {
-		b.dels.bits = append(b.dels.bits, 0)
-	}
-	b.dels.bits[ord>>6] |= 1 << (ord & 63)
+// frozenGen marks data handed to a writer: no stream generation reaches it.
+const frozenGen = ^uint32(0)
+
+func hotLess(a, b hotData) bool { return a.first.Less(b.first) }
+func delLess(a, b delBits) bool { return a.first.Less(b.first) }
+
+func hasBit(bits []uint64, i int) bool {
+	return i>>6 < len(bits) && bits[i>>6]&(1<<(i&63)) != 0
 }
 
-// markDeleted marks the entry at off, number ord, deleted in b (a block
-// the stream owns): in its data while hot, in its set once cold.
-func (b *block) markDeleted(off, ord int) {
-	if b.cold() {
-		b.setDeleted(ord)
-		return
+func setBit(bits []uint64, i int) []uint64 {
+	for i>>6 >= len(bits) {
+		bits = append(bits, 0)
 	}
-	b.data[off] |= flagDeleted
+	bits[i>>6] |= 1 << (i & 63)
+	return bits
+}
+
+// markDeleted marks entry number ord of b, at offset off of its data,
+// deleted: flagged in the data while b is hot, in its set once cold. It
+// copies first what a snapshot or a writer may share.
+func (s *Stream) markDeleted(b *block, off, ord int) {
+	switch {
+	case s.isTail(*b):
+		if s.tailGen != s.gen {
+			s.tailData = append(make([]byte, 0, cap(s.tailData)), s.tailData...)
+			s.tailGen = s.gen
+		}
+		s.tailData[off] |= flagDeleted
+	case !b.cold():
+		h, _ := s.hot.Get(hotData{first: b.first})
+		if h.gen != s.gen {
+			h.data, h.gen = append([]byte(nil), h.data...), s.gen
+			s.hot.Set(h)
+		}
+		h.data[off] |= flagDeleted
+	default:
+		x, ok := s.dels.Get(delBits{first: b.first})
+		if !ok {
+			x = delBits{first: b.first, gen: s.gen}
+		} else if x.gen != s.gen {
+			x.bits, x.gen = append([]uint64(nil), x.bits...), s.gen
+		}
+		x.bits = setBit(x.bits, ord)
+		s.dels.Set(x)
+		b.dels = true
+	}
 }

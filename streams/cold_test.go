@@ -165,8 +165,8 @@ func TestColdMatchesHot(t *testing.T) {
 	}
 }
 
-// Cool refuses a block that is gone, already cold, or the tail again; a
-// sealed block deleted from before it is written keeps those deletions.
+// Cool refuses a block that is gone or already cold; a sealed block
+// deleted from before it is written keeps those deletions.
 func TestCool(t *testing.T) {
 	src := newMemSource()
 	s := New()
@@ -191,21 +191,16 @@ func TestCool(t *testing.T) {
 	for _, id := range []ID{{Ms: 10}} {
 		s.Delete(id) // the tail goes: the third block is the tail again
 	}
-	cool := func(sd Sealed) bool {
-		ok, r := s.Cool(sd, src.put(sd.Data))
-		if r.Pending() {
-			t.Fatal("no snapshot was taken, yet Cool left blocks to release")
-		}
-		return ok
+	cool := func(sd Sealed) bool { return s.Cool(sd, src.put(sd.Data)) }
+	hot := s.HotBytes()
+	if !cool(sealed[0]) || s.HotBytes() != hot-uint64(len(sealed[0].Data)) || s.hot.Len() != 1 {
+		t.Fatalf("first block not cooled: hot bytes %d, was %d", s.HotBytes(), hot)
 	}
-	if !cool(sealed[0]) {
-		t.Fatal("first block not cooled")
+	if cool(sealed[0]) || cool(sealed[1]) {
+		t.Fatal("cooled a block that is cold or gone")
 	}
-	if sealed[0].b.data != nil {
-		t.Fatal("the hot block a cold one replaced kept its data")
-	}
-	if cool(sealed[0]) || cool(sealed[1]) || cool(sealed[2]) {
-		t.Fatal("cooled a block that is cold, gone or the tail")
+	if !cool(sealed[2]) {
+		t.Fatal("the last sealed block, though the tail is gone, is in the index")
 	}
 	if got := collect(s, MinID, MaxID, false); fmt.Sprint(got) != "[1-0 3-0 7-0 8-0 9-0]" || s.HotBytes() == s.Bytes() {
 		t.Fatalf("after cooling: %v, hot %d of %d", got, s.HotBytes(), s.Bytes())
@@ -255,9 +250,8 @@ func TestRelocate(t *testing.T) {
 	})
 }
 
-// A hot block replaced by its cold form while a snapshot may read it keeps
-// its data until released.
-func TestCoolRetiresAfterSnapshot(t *testing.T) {
+// A snapshot taken before a block went cold still reads it from memory.
+func TestCoolAfterSnapshot(t *testing.T) {
 	src := newMemSource()
 	s := New()
 	s.SetSource(src)
@@ -269,15 +263,17 @@ func TestCoolRetiresAfterSnapshot(t *testing.T) {
 	}
 	snap := s.Clone()
 	want := describe(snap)
-	ok, r := s.Cool(sealed[0], src.put(sealed[0].Data))
-	if !ok || !r.Pending() || sealed[0].b.data == nil {
-		t.Fatalf("cooled %v, pending %v: a block a snapshot shares was let go of", ok, r.Pending())
+	if !s.Cool(sealed[0], src.put(sealed[0].Data)) {
+		t.Fatal("not cooled")
 	}
+	src.fail = true
 	if describe(snap) != want {
 		t.Fatal("the snapshot changed")
 	}
-	r.Release()
-	if sealed[0].b.data != nil {
-		t.Fatal("released block kept its data")
-	}
+	snap.EachBlock(func(b Block) bool {
+		if b.Cold() {
+			t.Fatal("a block went cold in the snapshot")
+		}
+		return true
+	})
 }

@@ -1,10 +1,10 @@
 package streams
 
 // Clone returns a read-only copy for a snapshot in O(1): both share every
-// block, and the original clones a block before it next changes it.
+// block, and the original copies data before it next changes it.
 func (s *Stream) Clone() *Stream {
 	c := *s
-	c.blocks = s.blocks.Copy()
+	c.blocks, c.hot, c.dels = s.blocks.Copy(), s.hot.Copy(), s.dels.Copy()
 	s.gen++
 	return &c
 }
@@ -27,33 +27,47 @@ func (b Block) Cold() bool { return b.Loc.Len != 0 }
 // EachBlock calls fn with every block in ID order. Data and Dels must not
 // be changed.
 func (s *Stream) EachBlock(fn func(Block) bool) {
-	s.blocks.Scan(func(b *block) bool {
+	more := true
+	s.blocks.Scan(func(b block) bool {
 		x := Block{First: b.first, Last: b.last, Live: int(b.live), Deleted: int(b.deleted),
-			LPBytes: int(b.lpBytes), Data: b.data, Loc: b.loc}
-		if b.dels != nil {
-			x.Dels = b.dels.bits
+			LPBytes: int(b.lpBytes), Loc: b.loc}
+		switch {
+		case !b.cold():
+			h, _ := s.hot.Get(hotData{first: b.first})
+			x.Data = h.data
+		case b.dels:
+			d, _ := s.dels.Get(delBits{first: b.first})
+			x.Dels = d.bits
 		}
-		return fn(x)
+		more = fn(x)
+		return more
 	})
+	if more && s.hasTail {
+		b := s.tail
+		fn(Block{First: b.first, Last: b.last, Live: int(b.live), Deleted: int(b.deleted),
+			LPBytes: int(b.lpBytes), Data: s.tailData})
+	}
 }
 
 // LoadBlock appends a block read from a snapshot; blocks come in ID order
 // and the stream owns Data and Dels from then on. Call SetFirstID and
 // SetMeta after the last one.
 func (s *Stream) LoadBlock(b Block) {
-	nb := &block{first: b.First, last: b.Last, live: int32(b.Live), deleted: int32(b.Deleted),
-		lpBytes: int32(b.LPBytes), gen: s.gen, data: b.Data, loc: b.Loc}
+	nb := block{first: b.First, last: b.Last, live: int32(b.Live), deleted: int32(b.Deleted),
+		lpBytes: int32(b.LPBytes), loc: b.Loc}
 	if b.Cold() {
-		nb.data = nil
 		if len(b.Dels) > 0 {
-			nb.dels = &delSet{bits: b.Dels}
+			nb.dels = true
+			s.dels.Load(delBits{first: b.First, bits: b.Dels, gen: s.gen})
 		}
+		s.bytes += uint64(b.Loc.Len)
 	} else {
-		s.hot += uint64(len(b.Data))
+		s.hot.Load(hotData{first: b.First, data: b.Data, gen: s.gen})
+		s.bytes += uint64(len(b.Data))
+		s.hotBytes += uint64(len(b.Data))
 	}
 	s.blocks.Load(nb)
 	s.length += uint64(b.Live)
-	s.bytes += uint64(nb.size())
 }
 
 // SetFirstID sets the first live entry's ID of a loaded stream, which its

@@ -10,14 +10,14 @@ func (s *Stream) Range(start, end ID, rev bool, fn func(id ID, fv [][]byte) bool
 	var scratch [16][]byte
 	if !rev {
 		// Begin at the block holding start, or else the first block after it.
-		pivot := start
-		s.blocks.Descend(s.pivotAt(start), func(b *block) bool {
+		from := start
+		s.descend(start, func(b block) bool {
 			if !b.last.Less(start) {
-				pivot = b.first
+				from = b.first
 			}
 			return false
 		})
-		s.blocks.Ascend(s.pivotAt(pivot), func(b *block) bool {
+		s.ascend(from, func(b block) bool {
 			if end.Less(b.first) {
 				return false
 			}
@@ -26,7 +26,7 @@ func (s *Stream) Range(start, end ID, rev bool, fn func(id ID, fv [][]byte) bool
 		return
 	}
 	var offs []int
-	s.blocks.Descend(s.pivotAt(end), func(b *block) bool {
+	s.descend(end, func(b block) bool {
 		if b.last.Less(start) {
 			return false
 		}
@@ -49,7 +49,7 @@ func (s *Stream) Range(start, end ID, rev bool, fn func(id ID, fv [][]byte) bool
 }
 
 // rangeBlock walks one block forward; it returns false when the walk ends.
-func (s *Stream) rangeBlock(b *block, start, end ID, scratch [][]byte, fn func(ID, [][]byte) bool) bool {
+func (s *Stream) rangeBlock(b block, start, end ID, scratch [][]byte, fn func(ID, [][]byte) bool) bool {
 	v := s.view(b)
 	off, ord := v.masterEnd(), 0
 	for off < len(v.data) {

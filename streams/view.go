@@ -2,21 +2,25 @@ package streams
 
 import "encoding/binary"
 
-// view is a block with its data at hand: the block's own for a hot block,
-// the Source's for a cold one. Entries are read through it, so that the
-// walks need not know where the data lives. A cold block's data is shared
-// and never written: its deletions since it went cold are in dels.
+// view is a block with its data at hand, wherever it lives, and for a cold
+// block the entries deleted since it went cold. Entries are read through
+// it, so that the walks need not know where the data is. It is only read.
 type view struct {
-	b    *block
-	data []byte
+	first ID
+	data  []byte
+	dels  []uint64
 }
 
 // view returns b's data, loading it when b is cold. A cold block that
 // cannot be read panics with a *ReadError: the walk cannot go on, and the
 // engine turns the panic into an error reply (see ReadError).
-func (s *Stream) view(b *block) view {
-	if !b.cold() {
-		return view{b, b.data}
+func (s *Stream) view(b block) view {
+	switch {
+	case s.isTail(b):
+		return view{b.first, s.tailData, nil}
+	case !b.cold():
+		h, _ := s.hot.Get(hotData{first: b.first})
+		return view{b.first, h.data, nil}
 	}
 	if s.src == nil {
 		panic(&ReadError{Loc: b.loc, Err: errNoSource})
@@ -25,7 +29,12 @@ func (s *Stream) view(b *block) view {
 	if err != nil {
 		panic(&ReadError{Loc: b.loc, Err: err})
 	}
-	return view{b, d}
+	v := view{b.first, d, nil}
+	if b.dels {
+		x, _ := s.dels.Get(delBits{first: b.first})
+		v.dels = x.bits
+	}
+	return v
 }
 
 // masterEnd returns the offset of the first entry.
@@ -39,9 +48,9 @@ func (v view) masterEnd() int {
 }
 
 // deleted reports whether entry number ord, whose flags are given, is
-// deleted: flagged in the data, or in dels since the block went cold.
+// deleted: flagged in the data, or since the block went cold.
 func (v view) deleted(ord int, flags byte) bool {
-	return flags&flagDeleted != 0 || v.b.dels.has(ord)
+	return flags&flagDeleted != 0 || hasBit(v.dels, ord)
 }
 
 // entryAt decodes the entry at off into fv (reused) and returns its ID,
@@ -54,9 +63,9 @@ func (v view) entryAt(off int, fv [][]byte) (ID, byte, [][]byte, int) {
 	off += n
 	seq, n := binary.Uvarint(d[off:])
 	off += n
-	id := ID{Ms: v.b.first.Ms + msd, Seq: seq}
+	id := ID{Ms: v.first.Ms + msd, Seq: seq}
 	if msd == 0 {
-		id.Seq += v.b.first.Seq
+		id.Seq += v.first.Seq
 	}
 	fv = fv[:0]
 	if flags&flagSameFields != 0 {
