@@ -25,10 +25,6 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // errDamaged is wrapped by every error about a record's contents.
 var errDamaged = errors.New("block record damaged")
 
-// ErrDamaged reports whether err says a block file holds bad bytes (as
-// opposed to failing to read them).
-func ErrDamaged(err error) bool { return errors.Is(err, errDamaged) }
-
 func appendFileHead(b []byte, file uint32) []byte {
 	b = append(b, fileMagic...)
 	b = binary.BigEndian.AppendUint32(b, fileVersion)

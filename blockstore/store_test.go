@@ -149,7 +149,7 @@ func TestDamage(t *testing.T) {
 	os.WriteFile(path, b, 0o644)
 	s = open(t, dir, Options{})
 	_, err = s.Load(done[1].Loc)
-	if !ErrDamaged(err) || !bytes.Contains([]byte(err.Error()), []byte(fmt.Sprintf("%s offset %d", fileName(1), done[1].Loc.Off))) {
+	if !errors.Is(err, errDamaged) || !bytes.Contains([]byte(err.Error()), []byte(fmt.Sprintf("%s offset %d", fileName(1), done[1].Loc.Off))) {
 		t.Fatalf("damaged record: %v", err)
 	}
 	if _, err := s.Load(done[0].Loc); err != nil {
@@ -163,7 +163,7 @@ func TestDamage(t *testing.T) {
 
 	os.WriteFile(path, good[:len(good)-100], 0o644)
 	s = open(t, dir, Options{})
-	if _, err := s.Load(done[2].Loc); !ErrDamaged(err) {
+	if _, err := s.Load(done[2].Loc); !errors.Is(err, errDamaged) {
 		t.Fatalf("cut record: %v", err)
 	}
 	s.Close()

@@ -78,5 +78,6 @@ func (b *Broker) addBlocks() {
 		}
 		add("block_last_write_status", status)
 		add("block_last_write_error", last)
+		add("block_write_errors", strconv.FormatInt(st.WriteErrors, 10))
 	})
 }
