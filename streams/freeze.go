@@ -28,19 +28,26 @@ func (b Block) Cold() bool { return b.Loc.Len != 0 }
 // be changed.
 func (s *Stream) EachBlock(fn func(Block) bool) {
 	more := true
-	s.blocks.Scan(func(b block) bool {
-		x := Block{First: b.first, Last: b.last, Live: int(b.live), Deleted: int(b.deleted),
-			LPBytes: int(b.lpBytes), Loc: b.loc}
-		switch {
-		case !b.cold():
-			h, _ := s.hot.Get(hotData{first: b.first})
-			x.Data = h.data
-		case b.dels:
-			d, _ := s.dels.Get(delBits{first: b.first})
-			x.Dels = d.bits
+	// Walk hands over the tree's items a node at a time, not copied one
+	// by one: a snapshot walks a long stream's whole index.
+	s.blocks.Walk(func(bs []block) bool {
+		for i := range bs {
+			b := &bs[i]
+			x := Block{First: b.first, Last: b.last, Live: int(b.live), Deleted: int(b.deleted),
+				LPBytes: int(b.lpBytes), Loc: b.loc}
+			switch {
+			case !b.cold():
+				h, _ := s.hot.Get(hotData{first: b.first})
+				x.Data = h.data
+			case b.dels:
+				d, _ := s.dels.Get(delBits{first: b.first})
+				x.Dels = d.bits
+			}
+			if more = fn(x); !more {
+				return false
+			}
 		}
-		more = fn(x)
-		return more
+		return true
 	})
 	if more && s.hasTail {
 		b := s.tail
