@@ -19,7 +19,7 @@ import (
 func checkCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "check",
-		Usage: "verify the snapshots and the log of a data directory (offline, read-only)",
+		Usage: "verify the snapshots, the log and the block files of a data directory (offline, read-only)",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "dir", Value: "./data", Usage: "data directory", EnvVars: []string{"SLUICE_DIR"}},
 		},
@@ -45,6 +45,7 @@ func checkDir(out io.Writer, dir string) bool {
 		return false
 	}
 	var base *snapshot.Info
+	var basePath string
 	for _, f := range files {
 		info, err := snapshot.Verify(f.Path)
 		if err != nil {
@@ -56,7 +57,7 @@ func checkDir(out io.Writer, dir string) bool {
 			filepath.Base(f.Path), info.LSN, info.Keys, info.Streams, info.Entries, info.Size,
 			time.UnixMilli(info.Time).UTC().Format(time.RFC3339))
 		if base == nil {
-			base = &info
+			base, basePath = &info, f.Path
 		}
 	}
 	if len(files) == 0 {
@@ -96,6 +97,9 @@ func checkDir(out io.Writer, dir string) bool {
 		fmt.Fprintf(out, "recovery: from LSN %d, replaying %d records\n", from, rep.Last-from)
 	default:
 		fmt.Fprintf(out, "recovery: from LSN %d, nothing to replay\n", from)
+	}
+	if !checkBlocks(out, dir, basePath) {
+		ok = false
 	}
 	if ok {
 		fmt.Fprintln(out, "ok")

@@ -1,12 +1,19 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/binary"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/redis/go-redis/v9"
+
+	"sluice/broker"
+	"sluice/internal/testserver"
 	"sluice/snapshot"
 	"sluice/wal"
 )
@@ -117,4 +124,46 @@ func TestCheckDamagedLastRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(t, dir, true, "log: damaged records the snapshot at LSN 10 covers (recovery passes over them): segment "+seg+" LSN [10]")
+}
+
+// check names the file and offset of a damaged block, and tells damage a
+// snapshot references (lost data: it fails) from a torn tail (harmless).
+func TestCheckBlocks(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	addr, stop := testserver.StartConfig(t, broker.Config{Dir: dir, Fsync: wal.Always, ColdSync: true, BlockCache: -1})
+	c := redis.NewClient(&redis.Options{Addr: addr})
+	if err := c.ConfigSet(ctx, "stream-node-max-entries", "10").Err(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 500 {
+		if err := c.XAdd(ctx, &redis.XAddArgs{Stream: "s", Values: []any{"i", i}}).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Close()
+	stop() // the shutdown snapshot references every sealed block
+	check(t, dir, true, "blocks: the 49 blocks the snapshot references read back intact")
+
+	path := filepath.Join(dir, "blocks", "00000001.blk")
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, _ := f.Stat()
+	f.Write(bytes.Repeat([]byte{1}, 60)) // half a record: a crash in a write
+	f.Close()
+	check(t, dir, true, fmt.Sprintf("blocks: 00000001.blk: torn tail at offset %d, 60 bytes", fi.Size()))
+
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[3000] ^= 1
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	check(t, dir, false, "(the snapshot references it)")
+	check(t, dir, false, "blocks: DAMAGED: a block the snapshot references does not read back: blockstore: 00000001.blk offset")
+	check(t, dir, false, "blocks: 1 of the 49 blocks the snapshot references are lost")
 }

@@ -21,6 +21,7 @@ import (
 	"sluice/bench"
 	"sluice/broker"
 	"sluice/httpd"
+	"sluice/kernel"
 	"sluice/wal"
 )
 
@@ -62,6 +63,8 @@ func serveFlags() []cli.Flag {
 			Usage: "longest time between snapshots while anything changes (negative: never)", EnvVars: []string{"SLUICE_SNAPSHOT_INTERVAL"}},
 		&cli.Int64Flag{Name: "snapshot-after-changes", Value: broker.DefaultSnapshotAfterChanges,
 			Usage: "snapshot after this many changes (negative: never)", EnvVars: []string{"SLUICE_SNAPSHOT_AFTER_CHANGES"}},
+		&cli.StringFlag{Name: "block-cache", Value: "64mb",
+			Usage: "memory for stream blocks read back from disk and just written (0: none)", EnvVars: []string{"SLUICE_BLOCK_CACHE"}},
 		&cli.StringFlag{Name: "log-level", Value: "info", Usage: "debug, info, warn or error", EnvVars: []string{"SLUICE_LOG_LEVEL"}},
 		&cli.StringFlag{Name: "log-format", Value: "text", Usage: "text or json (one JSON object per line)", EnvVars: []string{"SLUICE_LOG_FORMAT"}},
 		&cli.StringFlag{Name: "http-addr", Usage: "serve metrics, the web page and health probes here (e.g. 127.0.0.1:8222; default off)",
@@ -150,6 +153,14 @@ func serve(c *cli.Context) error {
 	if c.Int("metrics-max-streams") < 1 {
 		return errors.New("--metrics-max-streams must be at least 1")
 	}
+	cache, err := kernel.CheckMemory(c.String("block-cache"))
+	if err != nil {
+		return fmt.Errorf("--block-cache: %w", err)
+	}
+	blockCache, _ := strconv.ParseInt(cache, 10, 64)
+	if blockCache == 0 {
+		blockCache = -1 // none; 0 would mean the default
+	}
 	if n := c.Int64("maxclients"); n < 1 || n > 1<<32-1 {
 		return errors.New("--maxclients must be between 1 and 4294967295")
 	}
@@ -183,6 +194,7 @@ func serve(c *cli.Context) error {
 		TLS: broker.TLSConfig{Addr: c.String("tls-addr"), CertFile: c.String("tls-cert-file"), KeyFile: c.String("tls-key-file"),
 			CAFile: c.String("tls-ca-cert-file"), AuthClients: c.String("tls-auth-clients")},
 		Params: params(c), HTTPAddr: c.String("http-addr"), MetricsMaxStreams: c.Int("metrics-max-streams"),
+		BlockCache: blockCache,
 	})
 	if err != nil {
 		return err

@@ -53,6 +53,15 @@ var workloads = []workload{
 		run:     runE2E,
 	},
 	{
+		name:  "replay",
+		usage: "read an existing stream from its start with XREAD COUNT --count, as a consumer replaying retention",
+		description: "One connection reads <key> from ID 0 with XREAD COUNT --count STREAMS <key> <last ID read>\n" +
+			"until it reaches the end of the stream or has read -n entries; the stream is not written or\n" +
+			"deleted. Reports entries read per second and the XREAD call latency.",
+		flags: []cli.Flag{replayCountFlag},
+		run:   runReplay,
+	},
+	{
 		name:  "fanout",
 		usage: "--groups groups each read every entry of one stream while producers write",
 		description: "Like e2e, but with --groups consumer groups of one consumer each, so every message is\n" +

@@ -78,16 +78,17 @@ var (
 )
 
 var (
-	streamsFlag   = streamsOpt.flag(1)
-	maxlenFlag    = maxlenOpt.flag(0)
-	countFlag     = countOpt.flag(100)
-	producersFlag = producersOpt.flag(4)
-	consumersFlag = consumersOpt.flag(4)
-	groupsFlag    = groupsOpt.flag(4)
-	rateFlag      = rateOpt.flag(0)
-	durationFlag  = &cli.DurationFlag{Name: "duration", Usage: "stop after this long (0: when -n messages are acked)"}
-	keysFlag      = keysOpt.flag(0)
-	orderByFlag   = &cli.BoolFlag{Name: "orderby", Usage: "order the group's deliveries by field k (sluice's XGROUP CONFIG ORDERBY; needs --keys)"}
+	streamsFlag     = streamsOpt.flag(1)
+	maxlenFlag      = maxlenOpt.flag(0)
+	countFlag       = countOpt.flag(100)
+	replayCountFlag = countOpt.flag(1000)
+	producersFlag   = producersOpt.flag(4)
+	consumersFlag   = consumersOpt.flag(4)
+	groupsFlag      = groupsOpt.flag(4)
+	rateFlag        = rateOpt.flag(0)
+	durationFlag    = &cli.DurationFlag{Name: "duration", Usage: "stop after this long (0: when -n messages are acked)"}
+	keysFlag        = keysOpt.flag(0)
+	orderByFlag     = &cli.BoolFlag{Name: "orderby", Usage: "order the group's deliveries by field k (sluice's XGROUP CONFIG ORDERBY; needs --keys)"}
 )
 
 func clientsFlag(value int) cli.Flag  { return clientsOpt.flag(value) }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"sluice/acl"
+	"sluice/blockstore"
 	"sluice/commands"
 	"sluice/httpd"
 	"sluice/kernel"
@@ -40,7 +41,7 @@ type Config struct {
 	// anything changes (0: DefaultSnapshotInterval, negative: never).
 	SnapshotInterval time.Duration
 	// SnapshotAfterChanges starts a snapshot after this many changes, once
-	// the log has also grown as large as the last snapshot
+	// the log has also grown 8 times as large as the last snapshot
 	// (0: DefaultSnapshotAfterChanges, negative: never).
 	SnapshotAfterChanges int64
 	// BeforeCommand is kernel.Options.BeforeCommand: a seam for tests
@@ -81,20 +82,31 @@ type Config struct {
 	// MetricsMaxStreams is how many streams get their own series in
 	// /metrics, the longest first (0: httpd.DefaultMaxStreams).
 	MetricsMaxStreams int
+	// BlockCache is the bytes of stream blocks the block store keeps in
+	// memory (0: blockstore.DefaultCacheSize, negative: none).
+	BlockCache int64
+	// BlockFileSize bounds a block file (0: blockstore.DefaultFileSize).
+	BlockFileSize int64
+	// ColdSync makes every block sealed by a command cold before its
+	// reply, for tests (kernel.Options.ColdSync).
+	ColdSync bool
+	// BlockFaults makes block writes fail, for tests; nil otherwise.
+	BlockFaults *blockstore.Faults
 }
 
 // Broker is a running sluice.
 type Broker struct {
-	cfg  Config
-	log  *slog.Logger
-	eng  *kernel.Engine
-	wal  *wal.Log
-	srv  *resp.Server
-	snap *snapshotter
-	acl  *acl.ACL
-	tls  *certs // nil without TLS
-	lock *os.File
-	http *httpd.Server // nil without HTTPAddr
+	cfg    Config
+	log    *slog.Logger
+	eng    *kernel.Engine
+	blocks *blockstore.Store
+	wal    *wal.Log
+	srv    *resp.Server
+	snap   *snapshotter
+	acl    *acl.ACL
+	tls    *certs // nil without TLS
+	lock   *os.File
+	http   *httpd.Server // nil without HTTPAddr
 	// serving counts the listeners answering (plain and TLS), for readiness.
 	serving atomic.Int32
 }
@@ -131,33 +143,43 @@ func Open(cfg Config) (*Broker, error) {
 		return nil, err
 	}
 	b := &Broker{cfg: cfg, log: cfg.Logger, lock: lock, acl: users, tls: tlsCerts}
+	if b.blocks, err = openBlocks(cfg); err != nil {
+		lock.Close()
+		return nil, err
+	}
 	b.eng = kernel.New(kernel.Options{Databases: cfg.Databases, Logger: cfg.Logger,
 		Commands: commands.Table(), Params: commands.Params(),
-		OnFatal: b.fatal, BeforeCommand: cfg.BeforeCommand})
+		OnFatal: b.fatal, BeforeCommand: cfg.BeforeCommand, Blocks: b.blocks, ColdSync: cfg.ColdSync})
 	for name, value := range cfg.Params {
 		if err := b.eng.SetParam(name, value); err != nil {
+			b.blocks.Close()
 			lock.Close()
 			return nil, fmt.Errorf("broker: %w", err)
 		}
 	}
 	logMetrics, err := b.startHTTP()
 	if err != nil {
+		b.blocks.Close()
 		lock.Close()
 		return nil, err
 	}
+	// The writer runs during recovery: blocks sealed by replay go cold.
+	b.blocks.Start(b.eng.BlocksWritten)
 	rec, err := b.recover(logMetrics)
 	if err != nil {
 		b.stopHTTP()
+		b.blocks.Close()
 		lock.Close()
 		return nil, err
 	}
 	l := rec.wal
 	b.wal = l
 	b.eng.SetLog(l)
-	b.snap = newSnapshotter(cfg.Dir, b.eng, l, cfg.Logger, cfg, rec.newest, rec.prev, rec.size)
+	b.snap = newSnapshotter(cfg.Dir, b.eng, l, b.blocks, cfg.Logger, cfg, rec)
 	b.eng.SetSaver(b.snap)
 	b.addInfo()
 	b.addConfig(absDir)
+	b.addBlocks()
 	go b.snap.run()
 	b.eng.StartExpiry(context.Background())
 	b.srv = resp.New(resp.Options{
@@ -256,11 +278,14 @@ func (b *Broker) ReloadTLS() error {
 }
 
 // Ready is nil while sluice takes writes, and otherwise says why not: the
-// log failed and write commands get MISCONF until it recovers. For a
-// readiness probe.
+// log or the block files failed and write commands get MISCONF until they
+// recover. For a readiness probe.
 func (b *Broker) Ready() error {
 	if err := b.wal.Err(); err != nil {
 		return fmt.Errorf("broker: write-ahead log failing, writes refused: %w", err)
+	}
+	if err := b.blocks.Err(); err != nil {
+		return fmt.Errorf("broker: block files failing, writes refused: %w", err)
 	}
 	return nil
 }
@@ -287,6 +312,9 @@ func (b *Broker) Close() error {
 		serr = b.snap.final()
 	}
 	b.eng.SetSaver(nil)
+	if err := b.blocks.Close(); err != nil {
+		b.log.Error("closing the block files failed", "err", err)
+	}
 	cerr := b.wal.Close()
 	switch {
 	case serr != nil && cerr == nil:

@@ -27,6 +27,8 @@ func (b *Broker) addInfo() {
 		logErr := ""
 		if err := b.wal.Err(); err != nil {
 			logErr = err.Error()
+		} else if err := b.blocks.Err(); err != nil {
+			logErr = err.Error() // block files are persistence too
 		}
 		add("aof_last_write_error", logErr)
 	})

@@ -14,8 +14,9 @@ import (
 // snapshotter takes over.
 type recovered struct {
 	wal          *wal.Log
-	newest, prev uint64 // LSNs of the loaded snapshot and the one before it
-	size         int64  // the loaded snapshot's size
+	newest, prev uint64        // LSNs of the loaded snapshot and the one before it
+	size         int64         // the loaded snapshot's size
+	refs         snapshot.Refs // the block files it references
 }
 
 // recover loads the newest snapshot that reads back intact into the engine,
@@ -45,7 +46,10 @@ func (b *Broker) recover(obs wal.Observer) (*recovered, error) {
 		if err := b.eng.Restore(st); err != nil {
 			return nil, fmt.Errorf("broker: %s: %w", f.Path, err)
 		}
-		rec.newest, rec.size = f.LSN, info.Size
+		rec.newest, rec.size, rec.refs = f.LSN, info.Size, info.Refs
+		if err := b.checkColdTails(); err != nil {
+			return nil, err
+		}
 		if i+1 < len(files) {
 			rec.prev = files[i+1].LSN
 		}

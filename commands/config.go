@@ -55,6 +55,7 @@ func Params() []*kernel.Param {
 		}
 		return "noeviction", nil
 	})
+	add("block-cache", "67108864", kernel.CheckMemory) // the broker sets it
 	add("maxmemory-samples", "5", kernel.CheckInt(1, 64))
 	add("tls-port", "0", nil)
 	add("tls-cert-file", "", nil)

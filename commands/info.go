@@ -225,6 +225,9 @@ func infoBuiltin(c *Ctx, name string, l *kvList) {
 		l.add("maxmemory_policy", policy)
 		l.add("mem_fragmentation_ratio", "1.00")
 		l.add("mem_allocator", "go")
+		total, hot := c.StreamBytes()
+		l.add("streams_hot_bytes", strconv.FormatUint(hot, 10)) // stream data in memory
+		l.add("streams_cold_bytes", strconv.FormatUint(total-hot, 10))
 		l.add("lazyfree_pending_objects", "0")
 	case "persistence":
 		l.add("loading", "0")

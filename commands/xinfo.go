@@ -63,9 +63,9 @@ func xinfoStream(c *Ctx) {
 		}
 	}
 	w := c.W
-	n := 16
+	n := 18 // Redis's fields and hot-bytes, cold-bytes
 	if full {
-		n = 15
+		n = 17
 	}
 	ret := sv.Retention()
 	if ret.Set() {
@@ -93,6 +93,7 @@ func xinfoStream(c *Ctx) {
 		w.BulkString("groups")
 		replyGroupsFull(c, sv, count)
 		replyRetention(w, ret)
+		replyTiers(w, sv)
 		return
 	}
 	w.BulkString("groups")
@@ -115,6 +116,7 @@ func xinfoStream(c *Ctx) {
 		}
 	}
 	replyRetention(w, ret)
+	replyTiers(w, sv)
 }
 
 // replyRetention writes a stream's own limits after Redis's fields, and
@@ -131,6 +133,15 @@ func replyRetention(w Reply, r kernel.Retention) {
 	w.Int(int64(r.MaxBytes))
 	w.BulkString("discard")
 	w.BulkString(strings.ToUpper(r.Discard.String()))
+}
+
+// replyTiers writes sluice's own fields, last so that the ones Redis has
+// keep their places: the stream's entry data in memory and in block files.
+func replyTiers(w Reply, sv *kernel.Stream) {
+	w.BulkString("hot-bytes")
+	w.Int(int64(sv.HotBytes()))
+	w.BulkString("cold-bytes")
+	w.Int(int64(sv.Bytes() - sv.HotBytes()))
 }
 
 // replyIdmpInfo writes the six IDMP fields of XINFO STREAM (Redis 8.6).

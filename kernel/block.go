@@ -4,6 +4,7 @@ import (
 	"container/list"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"sluice/streams"
@@ -202,7 +203,19 @@ func (e *Engine) serveReady() {
 			}
 			el = next
 		}
-		for name, l := range kw.groups {
+		// Groups in name order: the same commands serve (and log) the same
+		// deliveries in the same order, run after run.
+		var buf [8]string
+		names := buf[:0]
+		for name := range kw.groups {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		for _, name := range names {
+			l := kw.groups[name]
+			if l == nil {
+				continue
+			}
 			if rerun {
 				for el := l.Front(); el != nil; {
 					next := el.Next()

@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"sluice/blockstore"
 	"sluice/streams"
 )
 
@@ -47,6 +48,12 @@ type Options struct {
 	// BeforeCommand, when set, is called under the lock with the full name
 	// of each command about to run: a seam for tests that inject faults.
 	BeforeCommand func(name string)
+	// Blocks is where sealed stream blocks go cold (see tier.go); nil
+	// keeps every block in memory. Its writer reports to BlocksWritten.
+	Blocks *blockstore.Store
+	// ColdSync makes the blocks a command seals cold before its reply,
+	// so that tests see every sealed block cold.
+	ColdSync bool
 }
 
 // Engine is the keyspace and its command executor.
@@ -75,6 +82,7 @@ type Engine struct {
 	fatal        atomic.Pointer[error] // set when a panic may have left the keyspace half-changed
 
 	stats   stats
+	tier    tier
 	hooks   map[string]func(string) error // CONFIG SET hooks of the embedder
 	applies []configApply                 // and its apply functions (config.go)
 	info    map[string][]func(add func(key, value string))
@@ -117,6 +125,7 @@ func New(opts Options) *Engine {
 	for _, p := range opts.Params {
 		e.cfg.Define(p)
 	}
+	e.tier = tier{store: opts.Blocks, sync: opts.ColdSync && opts.Blocks != nil}
 	e.dbs = make([]*DB, opts.Databases)
 	for i := range e.dbs {
 		e.dbs[i] = newDB()

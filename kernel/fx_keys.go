@@ -204,14 +204,19 @@ func (e *Engine) copyValue(v Value) Value {
 	case *String:
 		return &String{B: append([]byte(nil), x.B...)}
 	case *Stream:
-		s := newStream()
+		s := e.newStream()
 		x.EachBlock(func(b streams.Block) bool {
+			// A cold block's data never changes: the copy shares it.
 			b.Data = append([]byte(nil), b.Data...)
+			b.Dels = append([]uint64(nil), b.Dels...)
 			s.LoadBlock(b)
 			return true
 		})
+		s.SetFirstID(x.FirstID())
 		s.SetMeta(x.LastID(), x.EntriesAdded(), x.MaxDeletedID())
 		s.retention = x.retention
+		e.attach(s.Stream)
+		e.tier.noteAll(s.Stream)
 		x.EachGroup(func(g *groups.Group) bool {
 			s.addGroup(copyGroup(g))
 			return true

@@ -23,7 +23,7 @@ func (e *Engine) applyStreamNew(db int, key []byte) *Stream {
 	d := e.dbs[db]
 	k := string(key)
 	d.remove(k)
-	s := newStream()
+	s := e.newStream()
 	d.set(k, s)
 	e.changed(db, key, changeKey)
 	return s
@@ -49,7 +49,9 @@ func (c *Ctx) AddEntry(key []byte, s *Stream, id streams.ID, fv [][]byte) {
 }
 
 func (e *Engine) applyAdd(db int, key []byte, s *Stream, id streams.ID, fv [][]byte) {
-	s.Append(id, fv, e.limits())
+	if sd, ok := s.Append(id, fv, e.limits()); ok {
+		e.sealed(s.Stream, sd)
+	}
 	e.changed(db, key, changeAdded)
 }
 

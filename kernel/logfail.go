@@ -15,9 +15,12 @@ import (
 // logErr is the log's failure, nil while it takes writes. Under the lock.
 func (e *Engine) logErr() error {
 	if e.log == nil {
-		return nil
+		return e.blocksErr()
 	}
-	return e.log.Err()
+	if err := e.log.Err(); err != nil {
+		return err
+	}
+	return e.blocksErr()
 }
 
 // LogErr is why the log refuses writes, nil while it takes them (INFO).

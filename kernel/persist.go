@@ -27,6 +27,9 @@ func (e *Engine) capture() (*snapshot.State, int64, error) {
 		return nil, 0, fmt.Errorf("engine: no snapshot after an internal error: %w", err)
 	}
 	st := &snapshot.State{LSN: e.lastLSN, Time: e.clock()}
+	if e.tier.store != nil {
+		st.BlockPin = e.tier.store.Pin()
+	}
 	for _, name := range Persisted {
 		if v, ok := e.cfg.Get(name); ok {
 			st.Config = append(st.Config, snapshot.Param{Name: name, Value: v})
@@ -81,6 +84,8 @@ func (e *Engine) Restore(st *snapshot.State) error {
 		d := e.dbs[k.DB]
 		if k.Stream != nil {
 			s := &Stream{Stream: k.Stream.Stream}
+			e.attach(s.Stream)
+			e.tier.noteAll(s.Stream)
 			for _, g := range k.Stream.Groups {
 				s.addGroup(g)
 			}
@@ -99,6 +104,9 @@ func (e *Engine) Restore(st *snapshot.State) error {
 		}
 	}
 	e.lastLSN = st.LSN
+	if e.tier.sync {
+		e.coolNow()
+	}
 	return nil
 }
 

@@ -98,6 +98,9 @@ func (r *record) setCount(at int, n uint64) {
 // command that changed nothing the last one before it (a read must not
 // show what the log does not yet hold).
 func (e *Engine) commit() uint64 {
+	if e.tier.sync {
+		e.coolNow()
+	}
 	r := &e.rec
 	if !r.open {
 		return e.lastLSN

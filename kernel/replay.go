@@ -3,6 +3,8 @@ package kernel
 import (
 	"errors"
 	"fmt"
+
+	"sluice/streams"
 )
 
 // replayOps applies each op read back from the log.
@@ -27,7 +29,7 @@ var ErrOldFormat = errors.New("record in log format 1 (commands as sent, written
 
 // Replay applies one record read back from the log. It runs no command:
 // it applies the effects the record holds.
-func (e *Engine) Replay(lsn uint64, typ byte, body []byte) error {
+func (e *Engine) Replay(lsn uint64, typ byte, body []byte) (err error) {
 	switch typ {
 	case RecEffects:
 	case RecCommands:
@@ -37,6 +39,17 @@ func (e *Engine) Replay(lsn uint64, typ byte, body []byte) error {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	defer func() {
+		// A cold block the record needs cannot be read: the start fails
+		// naming its file, rather than the process.
+		if r := recover(); r != nil {
+			re, ok := r.(*streams.ReadError)
+			if !ok {
+				panic(r)
+			}
+			err = fmt.Errorf("kernel: record %d: %w", lsn, re)
+		}
+	}()
 	d, t := &e.replayDec, &e.replayTarget
 	*d, *t = decoder{b: body}, target{}
 	defer func() { *d, *t = decoder{}, target{} }() // they point into body
@@ -64,5 +77,8 @@ func (e *Engine) Replay(lsn uint64, typ byte, body []byte) error {
 	}
 	e.lastLSN = lsn
 	e.ready = e.ready[:0] // nobody waits during replay
+	if e.tier.sync {
+		e.coolNow()
+	}
 	return nil
 }

@@ -29,14 +29,6 @@ func (l *memLog) Append(typ byte, body []byte) (uint64, error) {
 	return uint64(len(l.recs)), nil
 }
 
-// bulks keeps the bulk strings of a reply (IDs, to aim later commands at).
-type bulks struct {
-	kernel.Discard
-	got [][]byte
-}
-
-func (b *bulks) Bulk(x []byte) { b.got = append(b.got, append([]byte(nil), x...)) }
-
 func newEngine(clock *int64) *kernel.Engine {
 	return kernel.New(kernel.Options{Commands: commands.Table(), Params: commands.Params(),
 		Clock: func() int64 { return *clock }})
@@ -83,7 +75,14 @@ func load(t *testing.T, dumped string) *snapshot.State {
 // changes that decide how later commands behave.
 func randomCommands(t testing.TB, e *kernel.Engine, clock *int64, r *rand.Rand, n int) {
 	t.Helper()
-	table := e.Commands()
+	runRandom(t, []*kernel.Engine{e}, clock, r, n, false)
+}
+
+// runRandom runs the same n random commands on every engine, which must
+// give the same replies to each (reads too, with reads set).
+func runRandom(t testing.TB, es []*kernel.Engine, clock *int64, r *rand.Rand, n int, reads bool) {
+	t.Helper()
+	table := es[0].Commands()
 	keys := []string{"s0", "s1", "s2"}
 	groups := []string{"g0", "g1"}
 	consumers := []string{"c0", "c1", "c2"}
@@ -95,15 +94,22 @@ func randomCommands(t testing.TB, e *kernel.Engine, clock *int64, r *rand.Rand, 
 		}
 		return ids[r.IntN(len(ids))]
 	}
-	clients := make([]*kernel.Client, 6)
-	for i := range clients {
-		clients[i] = e.NewClient()
+	clients := make([][]*kernel.Client, len(es))
+	for i, e := range es {
+		clients[i] = make([]*kernel.Client, 6)
+		for j := range clients[i] {
+			clients[i][j] = e.NewClient()
+		}
+	}
+	kinds := 36
+	if reads {
+		kinds = 46
 	}
 	for range n {
 		*clock += int64(r.IntN(40))
 		s, g, cn := pick(keys), pick(groups), pick(consumers)
 		var args []string
-		switch r.IntN(36) {
+		switch r.IntN(kinds) {
 		case 0, 1, 2, 3:
 			args = []string{"XADD", s, "*", "f", fmt.Sprint(r.IntN(8))}
 		case 4:
@@ -180,6 +186,28 @@ func randomCommands(t testing.TB, e *kernel.Engine, clock *int64, r *rand.Rand, 
 			// Entries held for their key's turn, and ORDERBY off to drain
 			// them (a change of field while some are held is refused).
 			args = []string{"XGROUP", "CONFIG", s, g, "ORDERBY", pick([]string{"f", "f", "g", ""})}
+		case 36, 37:
+			args = []string{pick([]string{"XRANGE", "XREVRANGE"}), s, pick([]string{"-", anyID()}), pick([]string{"+", anyID()}),
+				"COUNT", fmt.Sprint(1 + r.IntN(40))}
+			if args[0] == "XREVRANGE" {
+				args[2], args[3] = args[3], args[2]
+			}
+		case 38:
+			args = []string{"XREAD", "COUNT", fmt.Sprint(1 + r.IntN(20)), "STREAMS", s, pick([]string{"0", "+", anyID()})}
+		case 39:
+			args = []string{"XPENDING", s, g, "-", "+", "10", pick(consumers)}
+		case 40:
+			args = []string{"XINFO", "STREAM", s, "FULL", "COUNT", fmt.Sprint(r.IntN(5))}
+		case 41:
+			args = []string{"XINFO", "STREAM", s}
+		case 42:
+			args = []string{"XCLAIM", s, g, cn, "0", anyID(), anyID()}
+		case 43:
+			args = []string{"XAUTOCLAIM", s, g, cn, "0", "0", "COUNT", "5"}
+		case 44:
+			args = []string{"XLEN", s}
+		case 45:
+			args = []string{"XREADGROUP", "GROUP", g, cn, "COUNT", "5", "STREAMS", s, anyID()}
 		}
 		argv := make([][]byte, len(args))
 		for i, a := range args {
@@ -189,17 +217,80 @@ func randomCommands(t testing.TB, e *kernel.Engine, clock *int64, r *rand.Rand, 
 		if cmd == nil {
 			t.Fatalf("%v: %s", args, msg)
 		}
-		cl := clients[r.IntN(len(clients))]
-		if cl.Blocked() {
-			continue // still waiting for an entry: a write will serve it
-		}
-		var b bulks
-		e.Exec(cl, cmd, argv, &b)
-		e.ServeReady()
-		if args[0] == "XADD" && len(b.got) == 1 {
-			ids = append(ids, string(b.got[0]))
+		ci := r.IntN(6)
+		var want string
+		for i, e := range es {
+			cl := clients[i][ci]
+			if cl.Blocked() {
+				break // still waiting for an entry: a write will serve it
+			}
+			var b recorder
+			e.Exec(cl, cmd, argv, &b)
+			e.ServeReady()
+			if i == 0 {
+				want = b.String()
+				if args[0] == "XADD" && len(b.bulks) == 1 {
+					ids = append(ids, b.bulks[0])
+				}
+			} else if got := b.String(); got != want {
+				t.Fatalf("%v: engine %d replied\n%s\nengine 0\n%s", args, i, got, want)
+			}
 		}
 	}
+}
+
+// recorder renders every call of a reply, so that two replies compare,
+// and keeps its bulk strings (IDs, to aim later commands at). The values
+// of XINFO STREAM's hot-bytes and cold-bytes are left out: they say where
+// the entries are, which is all that differs between hot and cold.
+type recorder struct {
+	strings.Builder
+	bulks []string
+	marks int
+	at    map[int]int // where each mark's part begins, for Truncate
+	tier  bool        // the next Int is a hot-bytes or cold-bytes value
+}
+
+func (w *recorder) Array(n int)     { fmt.Fprintf(w, "*%d ", n) }
+func (w *recorder) Map(n int)       { fmt.Fprintf(w, "%%%d ", n) }
+func (w *recorder) Set(n int)       { fmt.Fprintf(w, "~%d ", n) }
+func (w *recorder) Bulk(x []byte)   { w.BulkString(string(x)) }
+func (w *recorder) Status(s string) { fmt.Fprintf(w, "+%s ", s) }
+func (w *recorder) Error(s string)  { fmt.Fprintf(w, "-%s ", s) }
+func (w *recorder) Int(n int64) {
+	if w.tier {
+		w.tier = false
+		return
+	}
+	fmt.Fprintf(w, ":%d ", n)
+}
+func (w *recorder) Double(f float64) { fmt.Fprintf(w, ",%v ", f) }
+func (w *recorder) Null()            { w.WriteString("_ ") }
+func (w *recorder) NullArray()       { w.WriteString("*-1 ") }
+func (w *recorder) Verbatim(f, s string) {
+	fmt.Fprintf(w, "=%s:%s ", f, s)
+}
+func (w *recorder) DeferArray() int {
+	w.marks++
+	if w.at == nil {
+		w.at = map[int]int{}
+	}
+	w.at[w.marks] = w.Len()
+	fmt.Fprintf(w, "[%d ", w.marks)
+	return w.marks
+}
+func (w *recorder) Truncate(mark int) {
+	kept := w.String()[:w.at[mark]]
+	w.Reset()
+	w.WriteString(kept)
+}
+func (w *recorder) SetArray(mark, n int) { fmt.Fprintf(w, "]%d=*%d ", mark, n) }
+func (w *recorder) SetMap(mark, n int)   { fmt.Fprintf(w, "]%d=%%%d ", mark, n) }
+func (w *recorder) Resp3() bool          { return false }
+func (w *recorder) BulkString(s string) {
+	w.bulks = append(w.bulks, s)
+	w.tier = s == "hot-bytes" || s == "cold-bytes"
+	fmt.Fprintf(w, "$%q ", s)
 }
 
 // Replay of the records a run wrote reaches exactly the state the run

@@ -8,11 +8,14 @@ import (
 
 const (
 	magic = "SLUICESN"
-	// version 3: stream limits (retention) and group settings and
-	// counters; 2: pending entries by ID with their delivery order. Files
-	// of version 2 still load.
-	version    = 3
-	minVersion = 2
+	// 4: a stream's block index, cold blocks by reference, its first
+	// entry's ID; 3: stream limits (retention), group settings, counters
+	// and per-key ordering; 2: pending entries by ID with their delivery
+	// order. Files of versions 2 and 3 still load.
+	version      = 4
+	minVersion   = 2
+	indexVersion = 4 // the first with a block index
+
 	headerSize = len(magic) + 4 + 8 + 8 + 4 // magic, version, LSN, time, CRC
 
 	secConfig  byte = 1
@@ -20,8 +23,11 @@ const (
 	secStream  byte = 3
 	secEnd     byte = 0xff
 
-	sectionHead = 1 + 8 // type, payload length
-	blockHead   = 16 + 16 + 4*4
+	sectionHead = 1 + 8         // type, payload length
+	blockHead   = 16 + 16 + 4*4 // a block before version 4
+
+	blockHot  byte = 0 // an index entry whose data follows the index
+	blockCold byte = 1 // an index entry whose data is in a block file
 
 	// stringsSectionSize is roughly how many bytes of string keys one
 	// section carries, so a damaged byte costs a bounded read to detect.

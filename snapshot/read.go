@@ -18,13 +18,14 @@ type Info struct {
 	Streams int
 	Entries uint64 // stream entries
 	Size    int64
+	Refs    Refs // block files referenced (nil before version 4)
 }
 
 // Load reads the snapshot at path, checking every CRC. Errors about the
 // contents wrap ErrCorrupt.
 func Load(path string) (*State, Info, error) {
 	st := &State{}
-	info, err := read(path, st)
+	info, err := read(path, st, false)
 	if err != nil {
 		return nil, info, err
 	}
@@ -33,9 +34,17 @@ func Load(path string) (*State, Info, error) {
 
 // Verify reads the whole file and checks it as Load does, without keeping
 // the data.
-func Verify(path string) (Info, error) { return read(path, nil) }
+func Verify(path string) (Info, error) { return read(path, nil, false) }
 
-func read(path string, st *State) (Info, error) {
+// ReadBack checks that a file just written reads back: every CRC and the
+// sections' framing, without decoding what a stream section holds (its
+// block index can be tens of megabytes, and the writer made it).
+func ReadBack(path string) error {
+	_, err := read(path, nil, true)
+	return err
+}
+
+func read(path string, st *State, light bool) (Info, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return Info{}, fmt.Errorf("snapshot: %w", err)
@@ -45,7 +54,7 @@ func read(path string, st *State) (Info, error) {
 	if err != nil {
 		return Info{}, fmt.Errorf("snapshot: %w", err)
 	}
-	r := &reader{br: bufio.NewReaderSize(f, 1<<20), left: fi.Size(), st: st, info: Info{Size: fi.Size()}}
+	r := &reader{br: bufio.NewReaderSize(f, 1<<20), left: fi.Size(), st: st, info: Info{Size: fi.Size()}, light: light}
 	if err := r.file(); err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			err = fmt.Errorf("%w: truncated", ErrCorrupt)
@@ -57,13 +66,14 @@ func read(path string, st *State) (Info, error) {
 
 // reader reads one file front to back; st is nil when only verifying.
 type reader struct {
-	version uint32
 	br      *bufio.Reader
 	left    int64 // file bytes not yet read
 	crc     uint32
 	st      *State
 	info    Info
 	scratch []byte
+	version uint32
+	light   bool // ReadBack: CRCs and framing only
 }
 
 func corrupt(format string, args ...any) error {
@@ -107,10 +117,9 @@ func (r *reader) file() error {
 	if crc32.Checksum(h[:28], castagnoli) != binary.BigEndian.Uint32(h[28:]) {
 		return corrupt("header CRC mismatch")
 	}
-	if v := binary.BigEndian.Uint32(h[8:]); v < minVersion || v > version {
-		return corrupt("unknown version %d", v)
-	} else {
-		r.version = v
+	r.version = binary.BigEndian.Uint32(h[8:])
+	if r.version < minVersion || r.version > version {
+		return corrupt("unknown version %d", r.version)
 	}
 	r.info.LSN = binary.BigEndian.Uint64(h[12:])
 	r.info.Time = int64(binary.BigEndian.Uint64(h[20:]))

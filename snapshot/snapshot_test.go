@@ -3,6 +3,7 @@ package snapshot
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -14,12 +15,34 @@ import (
 	"sluice/streams"
 )
 
+// memSource keeps cold blocks in memory, in files of 1000 bytes.
+type memSource map[streams.Loc][]byte
+
+func (m memSource) Load(loc streams.Loc) ([]byte, error) {
+	if d, ok := m[loc]; ok {
+		return d, nil
+	}
+	return nil, errors.New("no such block")
+}
+
+func (m memSource) put(data []byte) streams.Loc {
+	n := uint32(len(m))
+	loc := streams.Loc{File: 1 + n/10, Off: n % 10 * 1000, Len: uint32(len(data))} // files count from 1
+	m[loc] = data
+	return loc
+}
+
+// src holds the cold blocks of every sample.
+var src = memSource{}
+
 // sample builds a state with strings, expiries, a stream with deletions
-// across many blocks, and a group with owned and released pending entries.
+// across many blocks, some cold (with deletions since), and a group with
+// owned and released pending entries.
 func sample(t *testing.T) *State {
 	t.Helper()
 	r := rand.New(rand.NewPCG(1, 2))
 	s := streams.New()
+	s.SetSource(src)
 	for i := uint64(1); i <= 2000; i++ {
 		fv := [][]byte{[]byte("f"), fmt.Appendf(nil, "v%d", r.IntN(1e6))}
 		if i%7 == 0 {
@@ -27,7 +50,16 @@ func sample(t *testing.T) *State {
 		}
 		s.Append(streams.ID{Ms: 1000 + i/3, Seq: i % 3}, fv, streams.DefaultLimits)
 	}
-	for i := uint64(1); i <= 2000; i += 5 {
+	for i := uint64(1); i <= 1000; i += 5 {
+		s.Delete(streams.ID{Ms: 1000 + i/3, Seq: i % 3})
+	}
+	n := 0
+	s.SealedHot(func(sd streams.Sealed) {
+		if n++; n%3 != 0 {
+			s.Cool(sd, src.put(sd.Data))
+		}
+	})
+	for i := uint64(1001); i <= 2000; i += 5 {
 		s.Delete(streams.ID{Ms: 1000 + i/3, Seq: i % 3})
 	}
 	g := groups.New("g1", streams.ID{Ms: 1100}, 300)
@@ -71,8 +103,13 @@ func dump(st *State) string {
 		if s.IDMP != nil {
 			fmt.Fprintf(&b, " idmp=%+v", *s.IDMP)
 		}
-		fmt.Fprintf(&b, " stream len=%d first=%v last=%v maxdel=%v added=%d blocks=%d\n",
-			s.Len(), s.FirstID(), s.LastID(), s.MaxDeletedID(), s.EntriesAdded(), s.Blocks())
+		fmt.Fprintf(&b, " stream len=%d first=%v last=%v maxdel=%v added=%d bytes=%d hot=%d\n",
+			s.Len(), s.FirstID(), s.LastID(), s.MaxDeletedID(), s.EntriesAdded(), s.Bytes(), s.HotBytes())
+		s.EachBlock(func(x streams.Block) bool {
+			fmt.Fprintf(&b, " block %v-%v %d %d %d %d %v %v", x.First, x.Last, x.Live, x.Deleted, x.LPBytes, len(x.Data), x.Loc, x.Dels)
+			return true
+		})
+		b.WriteString("\n")
 		s.Range(streams.MinID, streams.MaxID, false, func(id streams.ID, fv [][]byte) bool {
 			fmt.Fprintf(&b, " %v%q", id, fv)
 			return true
@@ -100,7 +137,7 @@ func dump(st *State) string {
 func TestRoundTrip(t *testing.T) {
 	st := sample(t)
 	path := filepath.Join(t.TempDir(), "snap")
-	size, err := Write(path, st)
+	written, err := Write(path, st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,13 +145,28 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, k := range got.Keys {
+		if k.Stream != nil {
+			k.Stream.SetSource(src)
+		}
+	}
 	if want := dump(st); dump(got) != want {
 		t.Fatalf("loaded state differs: %s", firstDiff(dump(got), want))
 	}
-	if info.Size != size || info.Keys != 4 || info.Streams != 2 || info.Entries != st.Keys[2].Stream.Len() {
-		t.Fatalf("info %+v, size %d", info, size)
+	refs := Refs{}
+	st.Keys[2].Stream.EachBlock(func(b streams.Block) bool {
+		if b.Cold() {
+			refs[b.Loc.File] += int64(b.Loc.Len)
+		}
+		return true
+	})
+	if len(refs) < 2 || !maps.Equal(written.Refs, refs) || !maps.Equal(info.Refs, refs) {
+		t.Fatalf("references: written %v, loaded %v, want %v", written.Refs, info.Refs, refs)
 	}
-	if vinfo, err := Verify(path); err != nil || vinfo != info {
+	if info.Size != written.Size || info.Keys != 4 || info.Streams != 2 || info.Entries != st.Keys[2].Stream.Len() {
+		t.Fatalf("info %+v, written %+v", info, written)
+	}
+	if vinfo, err := Verify(path); err != nil || vinfo.Size != info.Size || vinfo.Entries != info.Entries || !maps.Equal(vinfo.Refs, refs) {
 		t.Fatalf("verify: %+v %v, load said %+v", vinfo, err, info)
 	}
 	// A loaded stream takes appends like any other.
@@ -151,6 +203,9 @@ func TestDamageDetected(t *testing.T) {
 		}
 		if _, _, err := Load(bad); !errors.Is(err, ErrCorrupt) {
 			t.Fatalf("flipped byte %d of %d: load error %v", i, len(good), err)
+		}
+		if err := ReadBack(bad); !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("flipped byte %d of %d: read-back error %v", i, len(good), err)
 		}
 	}
 	for _, n := range []int{0, 10, headerSize, len(good) / 2, len(good) - 4, len(good) - 1} {

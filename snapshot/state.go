@@ -13,7 +13,15 @@ type State struct {
 	Time   int64 // unix ms of the capture
 	Config []Param
 	Keys   []Key
+	// BlockPin is not stored: block files numbered from it on may hold
+	// blocks that went cold after the capture, so only older files that
+	// no kept snapshot references may be deleted (see Refs).
+	BlockPin uint32
 }
+
+// Refs counts, per block file, the data bytes of the cold blocks a
+// snapshot references: a file it does not name holds nothing it needs.
+type Refs map[uint32]int64
 
 // Param is a configuration value that changes how data is laid out or
 // behaves (stream-node-max-*), restored with the data it shaped.

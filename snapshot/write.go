@@ -13,14 +13,15 @@ import (
 	"sluice/streams"
 )
 
-// Write writes st to path and fsyncs it, returning the file's size. It reads
-// only st, never the live keyspace, so it runs without the engine lock.
-func Write(path string, st *State) (int64, error) {
+// Write writes st to path and fsyncs it, returning the file's size and the
+// block files it references. It reads only st, never the live keyspace, so
+// it runs without the engine lock.
+func Write(path string, st *State) (Info, error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
 	if err != nil {
-		return 0, fmt.Errorf("snapshot: create: %w", err)
+		return Info{}, fmt.Errorf("snapshot: create: %w", err)
 	}
-	w := &writer{bw: bufio.NewWriterSize(f, 1<<20)}
+	w := &writer{bw: bufio.NewWriterSize(f, 1<<20), refs: Refs{}}
 	w.state(st)
 	if w.err == nil {
 		w.err = w.bw.Flush()
@@ -32,9 +33,9 @@ func Write(path string, st *State) (int64, error) {
 		w.err = cerr
 	}
 	if w.err != nil {
-		return 0, fmt.Errorf("snapshot: write %s: %w", path, w.err)
+		return Info{}, fmt.Errorf("snapshot: write %s: %w", path, w.err)
 	}
-	return w.n, nil
+	return Info{LSN: st.LSN, Time: st.Time, Keys: len(st.Keys), Size: w.n, Refs: w.refs}, nil
 }
 
 // writer writes sections, keeping the running CRC of the current one. The
@@ -45,7 +46,9 @@ type writer struct {
 	n    int64
 	err  error
 	buf  []byte // a section prefix being built
+	idx  []byte // a stream's block index being built
 	strs []byte // string keys not yet written
+	refs Refs
 }
 
 func (w *writer) state(st *State) {
@@ -121,7 +124,9 @@ func (w *writer) flushStrings() {
 }
 
 // stream writes one stream section: a length-prefixed header with the
-// metadata and groups, then the blocks, byte for byte as they are in memory.
+// metadata and groups, the lengths of the block index and of the hot
+// blocks' data, the index, then that data, byte for byte as it is in
+// memory. A cold block is its index entry only: where its data is.
 func (w *writer) stream(k *Key) {
 	s := k.Stream
 	b := binary.AppendUvarint(w.buf[:0], uint64(k.DB))
@@ -131,6 +136,7 @@ func (w *writer) stream(k *Key) {
 	b = appendID(b, s.MaxDeletedID())
 	b = binary.AppendUvarint(b, s.EntriesAdded())
 	b = binary.AppendUvarint(b, s.Len())
+	b = appendID(b, s.FirstID())
 	b = binary.AppendUvarint(b, uint64(len(s.Groups)))
 	for _, g := range s.Groups {
 		b = appendGroup(b, g)
@@ -140,39 +146,99 @@ func (w *writer) stream(k *Key) {
 	b = binary.AppendUvarint(b, s.Retention.MaxLen)
 	b = binary.AppendUvarint(b, s.Retention.MaxBytes)
 	b = append(b, s.Retention.Discard)
-	blocks, size := 0, int64(0)
+	idx := w.idx[:0]
+	if need := s.Blocks() * 24; cap(idx) < need {
+		idx = make([]byte, 0, need)
+	}
+	blocks, hotBlocks, hot := 0, 0, int64(0)
+	var prev streams.ID
+	var file uint32 // blocks come mostly file by file: one map update per run
+	var fileBytes int64
 	s.EachBlock(func(blk streams.Block) bool {
-		blocks++
-		size += blockHead + int64(len(blk.Data))
+		if blocks++; blocks%8192 == 0 {
+			// The writer shares the CPU with the server's connections.
+			runtime.Gosched()
+		}
+		idx = appendIndexEntry(idx, blk, prev)
+		prev = blk.Last
+		if !blk.Cold() {
+			hotBlocks++
+			hot += int64(len(blk.Data))
+			return true
+		}
+		if blk.Loc.File != file {
+			w.ref(file, fileBytes)
+			file, fileBytes = blk.Loc.File, 0
+		}
+		fileBytes += int64(blk.Loc.Len)
 		return true
 	})
+	w.ref(file, fileBytes)
 	b = binary.AppendUvarint(b, uint64(blocks))
-	w.buf = b
+	w.buf, w.idx = b, idx
 
-	w.begin(secStream, 8+int64(len(b))+size)
+	w.begin(secStream, 8+int64(len(b))+16+int64(len(idx))+hot)
 	var n [8]byte
 	binary.BigEndian.PutUint64(n[:], uint64(len(b)))
 	w.write(n[:])
 	w.write(b)
-	var h [blockHead]byte
+	binary.BigEndian.PutUint64(n[:], uint64(len(idx)))
+	w.write(n[:])
+	binary.BigEndian.PutUint64(n[:], uint64(hot))
+	w.write(n[:])
+	w.write(idx)
 	written := 0
-	s.EachBlock(func(blk streams.Block) bool {
-		if written++; written%64 == 0 {
-			// The writer shares the CPU with the server's connections: yield
-			// every ~256 KB rather than hold it for a whole time slice.
-			runtime.Gosched()
-		}
-		putID(h[0:], blk.First)
-		putID(h[16:], blk.Last)
-		binary.BigEndian.PutUint32(h[32:], uint32(blk.Live))
-		binary.BigEndian.PutUint32(h[36:], uint32(blk.Deleted))
-		binary.BigEndian.PutUint32(h[40:], uint32(blk.LPBytes))
-		binary.BigEndian.PutUint32(h[44:], uint32(len(blk.Data)))
-		w.write(h[:])
-		w.write(blk.Data)
-		return w.err == nil
-	})
+	if hotBlocks > 0 {
+		s.EachBlock(func(blk streams.Block) bool {
+			if blk.Cold() {
+				return true
+			}
+			if written++; written%64 == 0 {
+				// yield every ~256 KB rather than hold the CPU for a time slice
+				runtime.Gosched()
+			}
+			w.write(blk.Data)
+			return w.err == nil
+		})
+	}
 	w.end()
+}
+
+// ref counts n bytes of cold blocks in file (0: none).
+func (w *writer) ref(file uint32, n int64) {
+	if file != 0 {
+		w.refs[file] += n
+	}
+}
+
+// appendIndexEntry writes a block's index entry: its kind, its IDs (the
+// first as a step from the previous block's last, the last from the
+// first), counts and data length, then for a cold block its file, offset
+// and deletion bits. A cold block takes about 20 bytes.
+func appendIndexEntry(b []byte, blk streams.Block, prev streams.ID) []byte {
+	kind := blockHot
+	if blk.Cold() {
+		kind = blockCold
+	}
+	b = append(b, kind)
+	b = binary.AppendUvarint(b, blk.First.Ms-prev.Ms)
+	b = binary.AppendUvarint(b, blk.First.Seq)
+	b = binary.AppendUvarint(b, blk.Last.Ms-blk.First.Ms)
+	b = binary.AppendUvarint(b, blk.Last.Seq)
+	b = binary.AppendUvarint(b, uint64(blk.Live))
+	b = binary.AppendUvarint(b, uint64(blk.Deleted))
+	b = binary.AppendUvarint(b, uint64(blk.LPBytes))
+	if kind == blockHot {
+		return binary.AppendUvarint(b, uint64(len(blk.Data)))
+	}
+	b = binary.AppendUvarint(b, uint64(blk.Loc.Len))
+	b = binary.AppendUvarint(b, uint64(blk.Loc.File))
+	b = binary.AppendUvarint(b, uint64(blk.Loc.Off))
+	b = binary.AppendUvarint(b, uint64(len(blk.Dels)))
+	for _, x := range blk.Dels {
+		b = binary.AppendUvarint(b, x)
+	}
+	return b
 }
 
 // appendGroup encodes a group as groups.Group's restore wants it: the
@@ -278,9 +344,4 @@ func appendIDMP(b []byte, m *IDMP) []byte {
 func appendID(b []byte, id streams.ID) []byte {
 	b = binary.AppendUvarint(b, id.Ms)
 	return binary.AppendUvarint(b, id.Seq)
-}
-
-func putID(b []byte, id streams.ID) {
-	binary.BigEndian.PutUint64(b, id.Ms)
-	binary.BigEndian.PutUint64(b[8:], id.Seq)
 }

@@ -11,17 +11,23 @@ import "encoding/binary"
 //	values...                       each as uvarint length + bytes
 //
 // A block is self-contained: first ID plus data decode every entry, so a
-// sealed block can move to disk as it is. Blocks shared with a snapshot are
-// never written to: mutations clone first (see Stream.mutable).
+// sealed block can move to disk as it is.
+//
+// A block value is one entry of a stream's index. It holds no pointer, so
+// that the collector never walks the index of a long stream (1.35M blocks
+// cost a collection 5 ms as values, 67 ms as pointers to structs holding
+// slices). Its data is elsewhere: the tail's in Stream.tailData, a sealed
+// hot block's in Stream.hot, a cold block's in a Source, with the entries
+// deleted since it went cold in Stream.dels.
 type block struct {
 	first   ID
 	last    ID // last entry ever appended, deleted or not
-	live    int
-	deleted int
-	lpBytes int    // listpack-equivalent size less the counts (see listpackSize)
-	lastOff int    // offset of the entry last appended; 0 = not known (loaded block)
-	gen     uint64 // Stream.gen at creation; older blocks may be shared with a snapshot
-	data    []byte
+	live    int32
+	deleted int32
+	lpBytes int32 // listpack-equivalent size less the counts (see listpackSize)
+	lastOff int32 // offset of the entry last appended; 0 = not known (loaded block)
+	loc     Loc   // where a cold block's data is; Len is 0 for a hot block
+	dels    bool  // cold, with entries deleted since it went cold
 }
 
 const (
@@ -29,49 +35,39 @@ const (
 	flagSameFields = 2
 )
 
-func newBlock(id ID, fv [][]byte, gen uint64, capHint int) *block {
-	b := &block{first: id, gen: gen}
+// cold reports whether the block's data lives in a Source.
+func (b *block) cold() bool { return b.loc.Len != 0 }
+
+// startBlock returns a block for id and the start of its data (the master
+// fields), with room for capHint bytes.
+func startBlock(id ID, fv [][]byte, capHint int) (block, []byte) {
 	n := uvarintLen(uint64(len(fv) / 2))
 	for i := 0; i < len(fv); i += 2 {
 		n += uvarintLen(uint64(len(fv[i]))) + len(fv[i])
 	}
-	if capHint < n {
-		capHint = n
-	}
-	b.data = make([]byte, 0, capHint)
-	b.data = binary.AppendUvarint(b.data, uint64(len(fv)/2))
+	d := make([]byte, 0, max(capHint, n))
+	d = binary.AppendUvarint(d, uint64(len(fv)/2))
 	for i := 0; i < len(fv); i += 2 {
-		b.data = appendBytes(b.data, fv[i])
+		d = appendBytes(d, fv[i])
 	}
-	b.lpBytes = lpMasterSize(fv)
-	return b
+	return block{first: id, lpBytes: int32(lpMasterSize(fv))}, d
 }
 
 // listpackSize is the size Redis's listpack for this node would have.
 func (b *block) listpackSize() int {
-	return b.lpBytes + lpIntSize(int64(b.live)) + lpIntSize(int64(b.deleted))
+	return int(b.lpBytes) + lpIntSize(int64(b.live)) + lpIntSize(int64(b.deleted))
 }
 
-// masterEnd returns the offset of the first entry and the number of master fields.
-func (b *block) masterEnd() (int, int) {
-	nf, off := binary.Uvarint(b.data)
-	for i := uint64(0); i < nf; i++ {
-		l, n := binary.Uvarint(b.data[off:])
-		off += n + int(l)
-	}
-	return off, int(nf)
-}
-
-// sameFields reports whether fv's field names equal the master fields.
-func (b *block) sameFields(fv [][]byte) bool {
-	nf, off := binary.Uvarint(b.data)
+// sameFields reports whether fv's field names equal the master fields of d.
+func sameFields(d []byte, fv [][]byte) bool {
+	nf, off := binary.Uvarint(d)
 	if int(nf) != len(fv)/2 {
 		return false
 	}
 	for i := 0; i < len(fv); i += 2 {
-		l, n := binary.Uvarint(b.data[off:])
+		l, n := binary.Uvarint(d[off:])
 		off += n
-		if string(b.data[off:off+int(l)]) != string(fv[i]) {
+		if string(d[off:off+int(l)]) != string(fv[i]) {
 			return false
 		}
 		off += int(l)
@@ -79,76 +75,35 @@ func (b *block) sameFields(fv [][]byte) bool {
 	return true
 }
 
-func (b *block) append(id ID, fv [][]byte) {
-	same := b.sameFields(fv)
+// appendEntry appends an entry to b's data d and returns the data.
+func (b *block) appendEntry(d []byte, id ID, fv [][]byte) []byte {
+	same := sameFields(d, fv)
 	var flags byte
 	if same {
 		flags = flagSameFields
 	}
-	b.lastOff = len(b.data)
-	b.data = append(b.data, flags)
-	b.data = binary.AppendUvarint(b.data, id.Ms-b.first.Ms)
+	b.lastOff = int32(len(d))
+	d = append(d, flags)
+	d = binary.AppendUvarint(d, id.Ms-b.first.Ms)
 	seq := id.Seq
 	if id.Ms == b.first.Ms {
 		seq -= b.first.Seq
 	}
-	b.data = binary.AppendUvarint(b.data, seq)
+	d = binary.AppendUvarint(d, seq)
 	if same {
 		for i := 1; i < len(fv); i += 2 {
-			b.data = appendBytes(b.data, fv[i])
+			d = appendBytes(d, fv[i])
 		}
 	} else {
-		b.data = binary.AppendUvarint(b.data, uint64(len(fv)/2))
+		d = binary.AppendUvarint(d, uint64(len(fv)/2))
 		for _, x := range fv {
-			b.data = appendBytes(b.data, x)
+			d = appendBytes(d, x)
 		}
 	}
 	b.last = id
 	b.live++
-	b.lpBytes += lpEntrySize(b.first, id, fv, same)
-}
-
-// entryAt decodes the entry at off into fv (reused) and returns its ID,
-// flags, field/value pairs and the offset of the next entry.
-func (b *block) entryAt(off int, fv [][]byte) (ID, byte, [][]byte, int) {
-	d := b.data
-	flags := d[off]
-	off++
-	msd, n := binary.Uvarint(d[off:])
-	off += n
-	seq, n := binary.Uvarint(d[off:])
-	off += n
-	id := ID{Ms: b.first.Ms + msd, Seq: seq}
-	if msd == 0 {
-		id.Seq += b.first.Seq
-	}
-	fv = fv[:0]
-	if flags&flagSameFields != 0 {
-		nf, moff := binary.Uvarint(d)
-		for i := uint64(0); i < nf; i++ {
-			var f, v []byte
-			f, moff = readBytes(d, moff)
-			v, off = readBytes(d, off)
-			fv = append(fv, f, v)
-		}
-	} else {
-		nf, n := binary.Uvarint(d[off:])
-		off += n
-		for i := uint64(0); i < nf*2; i++ {
-			var x []byte
-			x, off = readBytes(d, off)
-			fv = append(fv, x)
-		}
-	}
-	return id, flags, fv, off
-}
-
-// clone returns a private copy that a snapshot does not share.
-func (b *block) clone(gen uint64) *block {
-	c := *b
-	c.gen = gen
-	c.data = append(make([]byte, 0, cap(b.data)), b.data...)
-	return &c
+	b.lpBytes += int32(lpEntrySize(b.first, id, fv, same))
+	return d
 }
 
 func appendBytes(dst, x []byte) []byte {

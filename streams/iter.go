@@ -10,14 +10,14 @@ func (s *Stream) Range(start, end ID, rev bool, fn func(id ID, fv [][]byte) bool
 	var scratch [16][]byte
 	if !rev {
 		// Begin at the block holding start, or else the first block after it.
-		pivot := start
-		s.blocks.Descend(s.pivotAt(start), func(b *block) bool {
+		from := start
+		s.descend(start, func(b block) bool {
 			if !b.last.Less(start) {
-				pivot = b.first
+				from = b.first
 			}
 			return false
 		})
-		s.blocks.Ascend(s.pivotAt(pivot), func(b *block) bool {
+		s.ascend(from, func(b block) bool {
 			if end.Less(b.first) {
 				return false
 			}
@@ -26,14 +26,15 @@ func (s *Stream) Range(start, end ID, rev bool, fn func(id ID, fv [][]byte) bool
 		return
 	}
 	var offs []int
-	s.blocks.Descend(s.pivotAt(end), func(b *block) bool {
+	s.descend(end, func(b block) bool {
 		if b.last.Less(start) {
 			return false
 		}
-		offs = b.offsets(offs[:0])
+		v := s.view(b)
+		offs = v.offsets(offs[:0])
 		for i := len(offs) - 1; i >= 0; i-- {
-			id, flags, fv, _ := b.entryAt(offs[i], scratch[:0])
-			if end.Less(id) || flags&flagDeleted != 0 {
+			id, flags, fv, _ := v.entryAt(offs[i], scratch[:0])
+			if end.Less(id) || v.deleted(i, flags) {
 				continue
 			}
 			if id.Less(start) {
@@ -48,12 +49,13 @@ func (s *Stream) Range(start, end ID, rev bool, fn func(id ID, fv [][]byte) bool
 }
 
 // rangeBlock walks one block forward; it returns false when the walk ends.
-func (s *Stream) rangeBlock(b *block, start, end ID, scratch [][]byte, fn func(ID, [][]byte) bool) bool {
-	off, _ := b.masterEnd()
-	for off < len(b.data) {
-		id, flags, fv, next := b.entryAt(off, scratch)
-		off = next
-		if flags&flagDeleted != 0 || id.Less(start) {
+func (s *Stream) rangeBlock(b block, start, end ID, scratch [][]byte, fn func(ID, [][]byte) bool) bool {
+	v := s.view(b)
+	off, ord := v.masterEnd(), 0
+	for off < len(v.data) {
+		id, flags, fv, next := v.entryAt(off, scratch)
+		off, ord = next, ord+1
+		if v.deleted(ord-1, flags) || id.Less(start) {
 			continue
 		}
 		if end.Less(id) {
@@ -64,15 +66,4 @@ func (s *Stream) rangeBlock(b *block, start, end ID, scratch [][]byte, fn func(I
 		}
 	}
 	return true
-}
-
-// offsets appends the offset of every entry of b.
-func (b *block) offsets(dst []int) []int {
-	off, _ := b.masterEnd()
-	var scratch [16][]byte
-	for off < len(b.data) {
-		dst = append(dst, off)
-		_, _, _, off = b.entryAt(off, scratch[:0])
-	}
-	return dst
 }

@@ -25,42 +25,44 @@ var (
 
 // Stream is an append-only log of entries with Redis's stream metadata. It
 // is not safe for concurrent use; the engine serializes access.
+//
+// Entries are appended to the tail block, kept apart from the index so that
+// an append touches no tree; a full tail is sealed into the index. Sealed
+// blocks are hot (data in hot) or cold (data in a Source, deletions since
+// in dels).
 type Stream struct {
-	blocks       *btree.BTreeG[*block]
+	blocks   *btree.BTreeG[block] // every block but the tail, by first ID
+	hot      *btree.BTreeG[hotData]
+	dels     *btree.BTreeG[delBits]
+	tail     block // valid when hasTail
+	tailData []byte
+	tailGen  uint32 // gen when tailData became this stream's to write in
+	hasTail  bool
+
 	length       uint64
-	bytes        uint64 // data bytes of the blocks held (see Bytes)
 	lastID       ID
 	firstID      ID // recorded-first-entry-id
 	maxDeletedID ID
 	entriesAdded uint64
-	// gen increases at every Freeze; blocks of an older generation may be
-	// shared with a snapshot and are cloned before any change.
-	gen uint64
-	// pivot is the search key for tree walks; reusing it saves an
-	// allocation per lookup (walks never nest and the engine serializes).
-	pivot block
+	bytes        uint64 // data size of every block (Bytes)
+	hotBytes     uint64 // the part of bytes in memory
+	// gen increases at every Clone; data of an older generation may be
+	// shared with a snapshot and is copied before any change.
+	gen uint32
+	src Source // where cold blocks are read from
 }
 
-// pivotAt returns the search key for id.
-func (s *Stream) pivotAt(id ID) *block {
-	s.pivot.first = id
-	return &s.pivot
-}
-
-func blockLess(a, b *block) bool { return a.first.Less(b.first) }
+func blockLess(a, b block) bool { return a.first.Less(b.first) }
 
 // New returns an empty stream.
 func New() *Stream {
-	return &Stream{blocks: btree.NewBTreeGOptions(blockLess, btree.Options{NoLocks: true})}
+	opts := btree.Options{NoLocks: true}
+	return &Stream{blocks: btree.NewBTreeGOptions(blockLess, opts),
+		hot: btree.NewBTreeGOptions(hotLess, opts), dels: btree.NewBTreeGOptions(delLess, opts)}
 }
 
 // Len is the number of live entries.
 func (s *Stream) Len() uint64 { return s.length }
-
-// Bytes is the size of the stream's entries as stored: the data of every
-// block it holds, deleted entries included until their block goes.
-// MAXBYTES limits it.
-func (s *Stream) Bytes() uint64 { return s.bytes }
 
 // LastID is the greatest ID ever added (or set by XSETID).
 func (s *Stream) LastID() ID { return s.lastID }
@@ -74,8 +76,21 @@ func (s *Stream) MaxDeletedID() ID { return s.maxDeletedID }
 // EntriesAdded counts every entry ever added.
 func (s *Stream) EntriesAdded() uint64 { return s.entriesAdded }
 
+// Bytes is the size of the entry data of every block the stream holds,
+// deleted entries included until their block goes (as a listpack keeps
+// them): what the stream costs to keep, for limits such as MAXBYTES.
+func (s *Stream) Bytes() uint64 { return s.bytes }
+
+// HotBytes is the part of Bytes held in memory; the rest is in cold blocks.
+func (s *Stream) HotBytes() uint64 { return s.hotBytes }
+
 // Blocks is the number of blocks (reported as radix-tree keys and nodes).
-func (s *Stream) Blocks() int { return s.blocks.Len() }
+func (s *Stream) Blocks() int {
+	if s.hasTail {
+		return s.blocks.Len() + 1
+	}
+	return s.blocks.Len()
+}
 
 // SetMeta sets what XSETID changes.
 func (s *Stream) SetMeta(last ID, entriesAdded uint64, maxDeleted ID) {
@@ -111,33 +126,41 @@ func NextID(last ID, nowMs uint64, auto, autoSeq bool, ms uint64) (ID, error) {
 }
 
 // Append adds an entry whose ID is greater than LastID. fv alternates field
-// and value; the bytes are copied.
-func (s *Stream) Append(id ID, fv [][]byte, lim Limits) {
-	tail, ok := s.blocks.Max()
-	if ok && !blockFull(tail, fv, lim) {
-		tail = s.mutable(tail)
-		before := len(tail.data)
-		tail.append(id, fv)
-		s.bytes += uint64(len(tail.data) - before)
-	} else {
-		if ok {
-			s.seal(tail)
-		}
+// and value; the bytes are copied. When the entry does not fit in the tail
+// block, the tail is sealed and returned, to be made cold (see Cool).
+func (s *Stream) Append(id ID, fv [][]byte, lim Limits) (sealed Sealed, ok bool) {
+	if !s.hasTail {
+		s.promote(fv, lim)
+	}
+	if s.hasTail && blockFull(&s.tail, fv, lim) {
+		sealed, ok = s.seal(), true
+	}
+	if !s.hasTail {
 		capHint := lim.MaxBytes
 		if capHint <= 0 || capHint > 64<<10 {
 			capHint = 4096
 		}
-		b := newBlock(id, fv, s.gen, capHint)
-		b.append(id, fv)
-		s.blocks.Set(b)
-		s.bytes += uint64(len(b.data))
+		s.tail, s.tailData = startBlock(id, fv, capHint)
+		s.tailGen, s.hasTail = s.gen, true
+		s.grew(len(s.tailData))
 	}
+	// Appending past what a snapshot's copy of the tail covers needs no
+	// copy: the snapshot never reads there.
+	n := len(s.tailData)
+	s.tailData = s.tail.appendEntry(s.tailData, id, fv)
+	s.grew(len(s.tailData) - n)
 	if s.length == 0 {
 		s.firstID = id
 	}
 	s.length++
 	s.entriesAdded++
 	s.lastID = id
+	return sealed, ok
+}
+
+func (s *Stream) grew(n int) {
+	s.bytes += uint64(n)
+	s.hotBytes += uint64(n)
 }
 
 // blockFull applies Redis's rule from streamAppendItem: a new node when the
@@ -155,45 +178,123 @@ func blockFull(b *block, fv [][]byte, lim Limits) bool {
 	if b.listpackSize()+raw >= maxBytes {
 		return true
 	}
-	return lim.MaxEntries > 0 && b.live+b.deleted >= lim.MaxEntries
+	return lim.MaxEntries > 0 && int(b.live)+int(b.deleted) >= lim.MaxEntries
 }
 
-// seal trims a finished tail block to its exact size: the tail is
-// allocated at the node size, and a sealed block never grows again.
-func (s *Stream) seal(b *block) {
-	if cap(b.data) == len(b.data) {
+// seal moves the tail, which does not grow again, into the index and hands
+// it over. Its data is trimmed to size (the tail is allocated at the node
+// size) unless it fills most of its room: a copy would cost more than the
+// room it frees.
+func (s *Stream) seal() Sealed {
+	b, d := s.tail, s.tailData
+	if cap(d)-len(d) > len(d)/8 {
+		d = append(make([]byte, 0, len(d)), d...)
+	}
+	s.hasTail, s.tailData = false, nil
+	s.blocks.Set(b)
+	s.hot.Set(hotData{first: b.first, data: d, gen: frozenGen})
+	return sealedOf(b, d)
+}
+
+// promote makes the last block of the index the tail again when fv fits in
+// it, as Redis appends to its last node once the nodes after it are gone:
+// a cold one is read back, with its deletions flagged in its data. If it
+// cannot be read, a new tail starts instead.
+func (s *Stream) promote(fv [][]byte, lim Limits) {
+	b, ok := s.blocks.Max()
+	if !ok || blockFull(&b, fv, lim) {
 		return
 	}
-	if b.gen != s.gen {
-		// shared with a snapshot: the trimmed copy replaces it in the tree
-		c := *b
-		c.gen = s.gen
-		b = &c
-		s.blocks.Set(b)
+	var d []byte
+	if b.cold() {
+		if d, ok = s.thaw(b); !ok {
+			return
+		}
+		if b.dels {
+			s.dels.Delete(delBits{first: b.first})
+		}
+		s.hotBytes += uint64(len(d))
+		b.loc, b.dels, b.lastOff = Loc{}, false, 0
+	} else {
+		h, _ := s.hot.Delete(hotData{first: b.first})
+		d = h.data
+		if h.gen != s.gen {
+			d = append([]byte(nil), d...)
+		}
 	}
-	b.data = append(make([]byte, 0, len(b.data)), b.data...)
+	s.blocks.Delete(b)
+	s.tail, s.tailData, s.tailGen, s.hasTail = b, d, s.gen, true
 }
 
-// mutable returns b, or a private clone set in its place when b may be
-// shared with a snapshot.
-func (s *Stream) mutable(b *block) *block {
-	if b.gen == s.gen {
-		return b
+// thaw returns a copy of a cold block's data with the deletions since it
+// went cold flagged in it, or false when it cannot be read.
+func (s *Stream) thaw(b block) (d []byte, ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, isRead := r.(*ReadError); !isRead {
+				panic(r)
+			}
+			d, ok = nil, false
+		}
+	}()
+	v := s.view(b)
+	d = append([]byte(nil), v.data...)
+	var scratch [16][]byte
+	off, ord := v.masterEnd(), 0
+	for off < len(v.data) {
+		_, flags, _, next := v.entryAt(off, scratch[:0])
+		if v.deleted(ord, flags) {
+			d[off] |= flagDeleted
+		}
+		off, ord = next, ord+1
 	}
-	c := b.clone(s.gen)
-	s.blocks.Set(c)
-	return c
+	return d, true
+}
+
+// isTail reports whether b is the tail block.
+func (s *Stream) isTail(b block) bool { return s.hasTail && b.first == s.tail.first }
+
+// put stores a changed block.
+func (s *Stream) put(b block) {
+	if s.isTail(b) {
+		s.tail = b
+		return
+	}
+	s.blocks.Set(b)
+}
+
+// ascend calls fn with the block starting at from, or the first after it,
+// and every later one, the tail last, until fn returns false.
+func (s *Stream) ascend(from ID, fn func(block) bool) {
+	more := true
+	s.blocks.Ascend(block{first: from}, func(b block) bool {
+		more = fn(b)
+		return more
+	})
+	if more && s.hasTail && !s.tail.first.Less(from) {
+		fn(s.tail)
+	}
+}
+
+// descend calls fn with the last block starting at or before from, and
+// every earlier one, until fn returns false.
+func (s *Stream) descend(from ID, fn func(block) bool) {
+	if s.hasTail && !from.Less(s.tail.first) && !fn(s.tail) {
+		return
+	}
+	s.blocks.Descend(block{first: from}, fn)
 }
 
 // findBlock returns the block that would hold id.
-func (s *Stream) findBlock(id ID) (*block, bool) {
-	var found *block
-	s.blocks.Descend(s.pivotAt(id), func(b *block) bool {
-		found = b
+func (s *Stream) findBlock(id ID) (block, bool) {
+	var found block
+	ok := false
+	s.descend(id, func(b block) bool {
+		found, ok = b, true
 		return false
 	})
-	if found == nil || found.last.Less(id) {
-		return nil, false
+	if !ok || found.last.Less(id) {
+		return block{}, false
 	}
 	return found, true
 }
@@ -205,12 +306,13 @@ func (s *Stream) Get(id ID, fn func(fv [][]byte)) bool {
 	if !ok {
 		return false
 	}
+	v := s.view(b)
 	var scratch [16][]byte
-	off, _ := b.masterEnd()
-	for off < len(b.data) {
-		eid, flags, fv, next := b.entryAt(off, scratch[:0])
+	off, ord := v.masterEnd(), 0
+	for off < len(v.data) {
+		eid, flags, fv, next := v.entryAt(off, scratch[:0])
 		if eid == id {
-			if flags&flagDeleted != 0 {
+			if v.deleted(ord, flags) {
 				return false
 			}
 			if fn != nil {
@@ -221,7 +323,7 @@ func (s *Stream) Get(id ID, fn func(fv [][]byte)) bool {
 		if id.Less(eid) {
 			return false
 		}
-		off = next
+		off, ord = next, ord+1
 	}
 	return false
 }
@@ -232,19 +334,19 @@ func (s *Stream) Delete(id ID) bool {
 	if !ok {
 		return false
 	}
-	off, _ := b.masterEnd()
+	v := s.view(b)
 	var scratch [16][]byte
-	for off < len(b.data) {
-		eid, flags, _, next := b.entryAt(off, scratch[:0])
+	off, ord := v.masterEnd(), 0
+	for off < len(v.data) {
+		eid, flags, _, next := v.entryAt(off, scratch[:0])
 		if id.Less(eid) {
 			return false
 		}
 		if eid == id {
-			if flags&flagDeleted != 0 {
+			if v.deleted(ord, flags) {
 				return false
 			}
-			b = s.mutable(b)
-			b.data[off] |= flagDeleted
+			s.markDeleted(&b, off, ord)
 			s.removed(b, 1)
 			if s.maxDeletedID.Less(id) {
 				s.maxDeletedID = id
@@ -252,20 +354,42 @@ func (s *Stream) Delete(id ID) bool {
 			s.refreshFirst(id)
 			return true
 		}
-		off = next
+		off, ord = next, ord+1
 	}
 	return false
 }
 
 // removed accounts for n entries of b marked deleted, dropping b when empty.
-func (s *Stream) removed(b *block, n int) {
-	b.live -= n
-	b.deleted += n
+func (s *Stream) removed(b block, n int) {
+	b.live -= int32(n)
+	b.deleted += int32(n)
 	s.length -= uint64(n)
 	if b.live == 0 {
-		s.blocks.Delete(b)
-		s.bytes -= uint64(len(b.data))
+		s.drop(b)
+		return
 	}
+	s.put(b)
+}
+
+// drop removes b and its data.
+func (s *Stream) drop(b block) {
+	switch {
+	case s.isTail(b):
+		s.bytes -= uint64(len(s.tailData))
+		s.hotBytes -= uint64(len(s.tailData))
+		s.hasTail, s.tailData = false, nil
+		return
+	case b.cold():
+		s.bytes -= uint64(b.loc.Len)
+		if b.dels {
+			s.dels.Delete(delBits{first: b.first})
+		}
+	default:
+		h, _ := s.hot.Delete(hotData{first: b.first})
+		s.bytes -= uint64(len(h.data))
+		s.hotBytes -= uint64(len(h.data))
+	}
+	s.blocks.Delete(b)
 }
 
 // refreshFirst recomputes the first live ID after deleting id.
@@ -285,9 +409,9 @@ func (s *Stream) refreshFirst(deleted ID) {
 // LastEntryID is the ID of the last live entry (0-0 when empty), which can
 // be below LastID after deletions.
 func (s *Stream) LastEntryID() ID {
-	// Usually the tail block's last entry is live: no need to walk it.
-	if b, ok := s.blocks.Max(); ok && b.lastOff != 0 && b.data[b.lastOff]&flagDeleted == 0 {
-		return b.last
+	// Usually the tail's last entry is live: no need to walk it.
+	if s.hasTail && s.tail.lastOff != 0 && s.tailData[s.tail.lastOff]&flagDeleted == 0 {
+		return s.tail.last
 	}
 	var last ID
 	s.Range(MinID, MaxID, true, func(id ID, _ [][]byte) bool {

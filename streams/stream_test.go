@@ -178,6 +178,7 @@ func TestCloneIsolated(t *testing.T) {
 	snap.EachBlock(func(b Block) bool { total += b.Live; return true })
 	r := New()
 	snap.EachBlock(func(b Block) bool { r.LoadBlock(b); return true })
+	r.SetFirstID(snap.FirstID())
 	r.SetMeta(snap.LastID(), snap.EntriesAdded(), snap.MaxDeletedID())
 	if total != 250 || r.Len() != 250 || r.FirstID() != ids[0] || len(collect(r, MinID, MaxID, true)) != 250 {
 		t.Fatalf("reload: %d %d", total, r.Len())
@@ -496,5 +497,52 @@ func TestTrimByBytes(t *testing.T) {
 	}
 	if before := s.Bytes(); s.Trim(Trim{ByBytes: true, MaxBytes: limit}) != 0 || s.Bytes() != before {
 		t.Fatal("a stream within its bytes was trimmed")
+	}
+}
+
+// blockBytes sums the data of every block, which Bytes must track.
+func blockBytes(s *Stream) uint64 {
+	var n uint64
+	s.EachBlock(func(b Block) bool {
+		n += uint64(len(b.Data))
+		return true
+	})
+	return n
+}
+
+func TestBytes(t *testing.T) {
+	lim := Limits{MaxBytes: 4096, MaxEntries: 100}
+	s := New()
+	ids := fill(s, 1000, lim)
+	if s.Bytes() == 0 || s.Bytes() != blockBytes(s) {
+		t.Fatalf("after appends: Bytes %d, blocks hold %d", s.Bytes(), blockBytes(s))
+	}
+	before := s.Bytes()
+	s.Delete(ids[500])
+	if s.Bytes() != before {
+		t.Fatalf("a deleted entry stays in its block: Bytes %d, was %d", s.Bytes(), before)
+	}
+	for _, id := range ids[:150] { // the first block goes whole
+		s.Delete(id)
+	}
+	if s.Bytes() >= before || s.Bytes() != blockBytes(s) {
+		t.Fatalf("after emptying a block: Bytes %d, blocks hold %d (was %d)", s.Bytes(), blockBytes(s), before)
+	}
+	s.Trim(Trim{MaxLen: 300, Approx: true})
+	if s.Bytes() != blockBytes(s) {
+		t.Fatalf("after trim: Bytes %d, blocks hold %d", s.Bytes(), blockBytes(s))
+	}
+	c := s.Clone()
+	s.Trim(Trim{MaxLen: 0})
+	if s.Bytes() != 0 || c.Bytes() != blockBytes(c) {
+		t.Fatalf("emptied: Bytes %d; clone %d, its blocks %d", s.Bytes(), c.Bytes(), blockBytes(c))
+	}
+	l := New()
+	c.EachBlock(func(b Block) bool {
+		l.LoadBlock(b)
+		return true
+	})
+	if l.Bytes() != c.Bytes() {
+		t.Fatalf("loaded: Bytes %d, want %d", l.Bytes(), c.Bytes())
 	}
 }

@@ -30,8 +30,8 @@ func (s *Stream) Trim(t Trim) int64 {
 		if t.ByBytes && s.bytes <= t.MaxBytes || !t.ByBytes && !t.ByMinID && s.length <= t.MaxLen {
 			break
 		}
-		b := s.blockFrom(cursor)
-		if b == nil || (t.Limit > 0 && removed+int64(b.live) > t.Limit) {
+		b, ok := s.blockFrom(cursor)
+		if !ok || (t.Limit > 0 && removed+int64(b.live) > t.Limit) {
 			break
 		}
 		var whole bool
@@ -52,8 +52,7 @@ func (s *Stream) Trim(t Trim) int64 {
 					return true
 				})
 			}
-			s.blocks.Delete(b)
-			s.bytes -= uint64(len(b.data))
+			s.drop(b)
 			s.length -= uint64(b.live)
 			removed += int64(b.live)
 			continue
@@ -83,25 +82,22 @@ func (s *Stream) Trim(t Trim) int64 {
 }
 
 // blockFrom returns the first block whose first ID is at least from.
-func (s *Stream) blockFrom(from ID) *block {
-	if from == MinID {
-		b, _ := s.blocks.Min()
-		return b
-	}
-	var found *block
-	s.blocks.Ascend(s.pivotAt(from), func(b *block) bool {
-		found = b
+func (s *Stream) blockFrom(from ID) (block, bool) {
+	var found block
+	ok := false
+	s.ascend(from, func(b block) bool {
+		found, ok = b, true
 		return false
 	})
-	return found
+	return found, ok
 }
 
 // trimWithin marks entries deleted from the head block on until the target
 // is met. Without Keep one block always suffices; with Keep, kept entries
 // may hold the length up, so it goes on into the following blocks.
-func (s *Stream) trimWithin(b *block, t Trim) int64 {
+func (s *Stream) trimWithin(b block, t Trim) int64 {
 	var removed int64
-	for b != nil {
+	for {
 		n, done := s.trimBlock(b, t)
 		removed += n
 		if done || t.Keep == nil {
@@ -111,42 +107,44 @@ func (s *Stream) trimWithin(b *block, t Trim) int64 {
 		if !ok {
 			break
 		}
-		b = s.blockFrom(next)
+		if b, ok = s.blockFrom(next); !ok {
+			break
+		}
 	}
 	return removed
 }
 
 // trimBlock marks b's entries deleted in order while the target allows,
 // skipping kept ones; done reports that the target stopped it.
-func (s *Stream) trimBlock(b *block, t Trim) (removed int64, done bool) {
+func (s *Stream) trimBlock(b block, t Trim) (removed int64, done bool) {
 	var scratch [16][]byte
-	mb := s.mutable(b)
-	off, _ := mb.masterEnd()
+	v := s.view(b)
+	off, ord := v.masterEnd(), 0
 	n := 0
-	for off < len(mb.data) {
+	for off < len(v.data) {
 		if !t.ByMinID && s.length-uint64(n) <= t.MaxLen {
 			done = true
 			break
 		}
-		id, flags, _, next := mb.entryAt(off, scratch[:0])
+		id, flags, _, next := v.entryAt(off, scratch[:0])
 		if t.ByMinID && !id.Less(t.MinID) {
 			done = true
 			break
 		}
-		if flags&flagDeleted == 0 && (t.Keep == nil || !t.Keep(id)) {
-			mb.data[off] |= flagDeleted
+		if !v.deleted(ord, flags) && (t.Keep == nil || !t.Keep(id)) {
+			s.markDeleted(&b, off, ord)
 			n++
 			if t.Deleted != nil {
 				t.Deleted(id)
 			}
 		}
-		off = next
+		off, ord = next, ord+1
 	}
-	s.removed(mb, n)
+	s.removed(b, n)
 	return int64(n), done
 }
 
-func (s *Stream) anyKept(b *block, keep func(ID) bool) bool {
+func (s *Stream) anyKept(b block, keep func(ID) bool) bool {
 	var scratch [16][]byte
 	kept := false
 	s.rangeBlock(b, MinID, MaxID, scratch[:0], func(id ID, _ [][]byte) bool {

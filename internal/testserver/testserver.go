@@ -1,11 +1,18 @@
 // Package testserver starts a real sluice in-process on a free port for
 // integration tests.
+//
+// With SLUICE_TEST_BLOCKS=cold in the environment, every server keeps no
+// stream block in memory but the one being appended to: each block sealed
+// goes cold (to its block file) before the reply, and is read back from
+// the file each time it is used (no block cache). The integration tests
+// run in that mode too, so that every command is checked on cold blocks.
 package testserver
 
 import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"testing"
 
 	"sluice/broker"
@@ -27,6 +34,12 @@ func StartDir(tb testing.TB, dir string, fsync wal.Policy) (string, func()) {
 	tb.Helper()
 	return StartConfig(tb, broker.Config{Dir: dir, Fsync: fsync})
 }
+
+// BlocksEnv is the environment variable that selects the cold mode.
+const BlocksEnv = "SLUICE_TEST_BLOCKS"
+
+// Cold reports whether servers keep every sealed block cold.
+func Cold() bool { return os.Getenv(BlocksEnv) == "cold" }
 
 // StartConfig runs a broker with cfg (Dir, Fsync, RequirePass...) on
 // cfg.Addr, by default a free port of 127.0.0.1. Unset Databases and
@@ -52,6 +65,9 @@ func start(tb testing.TB, cfg broker.Config) (*broker.Broker, string, func()) {
 	tb.Helper()
 	if cfg.Databases == 0 {
 		cfg.Databases = 16
+	}
+	if Cold() {
+		cfg.ColdSync, cfg.BlockCache = true, -1
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
