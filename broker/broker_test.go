@@ -438,3 +438,43 @@ func truncateLog(dir string, lsn uint64) error {
 	}
 	return os.Rename(to, from)
 }
+
+// A snapshot is due once the log has grown logGrowth times the last
+// snapshot's size since that snapshot, not counting the records its
+// truncation keeps (those since the snapshot before it): otherwise each
+// snapshot of a long stream would make the next one due at once.
+func TestSnapshotDueAfterLogGrowth(t *testing.T) {
+	s := startConfig(t, Config{Dir: t.TempDir(), Fsync: wal.No, SnapshotInterval: -1, SnapshotAfterChanges: 1, ColdSync: true})
+	defer s.stop(t)
+	pipe := func(n int) {
+		p := s.rdb.Pipeline()
+		for i := range n {
+			p.Do(context.Background(), "XADD", "s", "*", "f", strings.Repeat("x", 100), "i", i)
+		}
+		if _, err := p.Exec(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 { // two snapshots, so that truncation keeps a log
+		pipe(20000)
+		s.do(t, "SAVE")
+	}
+	kept, size := s.b.wal.Size(), s.b.snap.lastSize.Load()
+	if kept < logGrowth*size {
+		t.Fatalf("the kept log (%d bytes) is less than %d times the snapshot (%d): the test proves nothing", kept, logGrowth, size)
+	}
+	// The background loop snapshots as soon as one is due: a new LSN
+	// counts as due.
+	saved := s.b.snap.lastLSN.Load()
+	due := func() bool { return s.b.snap.due() || s.b.snap.lastLSN.Load() != saved }
+	pipe(100)
+	if due() {
+		t.Fatalf("due after 100 XADDs: log %d bytes, %d kept, snapshot %d", s.b.wal.Size(), kept, size)
+	}
+	for !due() {
+		pipe(1000)
+		if grown := s.b.wal.Size() - kept; grown > 2*logGrowth*size {
+			t.Fatalf("not due after the log grew %d bytes; snapshot %d bytes", grown, size)
+		}
+	}
+}

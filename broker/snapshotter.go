@@ -54,8 +54,12 @@ type snapshotter struct {
 	failed    atomic.Bool // the last snapshot failed
 	lastSave  atomic.Int64
 	lastSize  atomic.Int64
-	lastLSN   atomic.Uint64
-	lastTook  atomic.Int64 // ns the last snapshot written took, 0 before one
+	// keptLog is the log's size right after the last snapshot's
+	// truncation, which keeps the records since the snapshot before it:
+	// growth is measured from there.
+	keptLog  atomic.Int64
+	lastLSN  atomic.Uint64
+	lastTook atomic.Int64 // ns the last snapshot written took, 0 before one
 
 	kick chan struct{}
 	stop chan struct{}
@@ -118,7 +122,7 @@ func (s *snapshotter) due() bool {
 	case s.interval > 0 && since >= s.interval:
 		return true
 	}
-	return s.after > 0 && dirty >= s.after && s.wal.Size() >= logGrowth*s.lastSize.Load()
+	return s.after > 0 && dirty >= s.after && s.wal.Size()-s.keptLog.Load() >= logGrowth*s.lastSize.Load()
 }
 
 // logGrowth is how many times the last snapshot's size the log grows
@@ -240,6 +244,7 @@ func (s *snapshotter) write(st *snapshot.State) error {
 	if err := s.wal.DropBefore(s.prev); err != nil {
 		return fmt.Errorf("snapshot at LSN %d saved, but the log was not truncated: %w", st.LSN, err)
 	}
+	s.keptLog.Store(s.wal.Size())
 	return nil
 }
 

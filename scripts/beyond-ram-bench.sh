@@ -36,7 +36,10 @@ port=${PORT:-17301}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/beyond-ram-bench.XXXXXX")
 pid=
 cleanup() {
-	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null
+	if [ -n "$pid" ]; then
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	fi
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
