@@ -74,3 +74,23 @@ func TestBigPEL(t *testing.T) {
 	}
 	check(t, g)
 }
+
+// BenchmarkQueue delivers entries in ID order to 4 consumers and acks each
+// 400 deliveries later, as a queue's consumers keeping up do (and a replay
+// of their log).
+func BenchmarkQueue(b *testing.B) {
+	g := New("g", streams.MinID, 0)
+	cs := make([]*Consumer, 4)
+	for i := range cs {
+		cs[i], _ = g.CreateConsumer([]byte("consumer-"+strconv.Itoa(i)), 0)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		ms := uint64(i) + 1
+		g.Deliver(id(ms), cs[i%len(cs)], int64(ms))
+		if ms > 400 {
+			g.Ack(id(ms - 400))
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"sluice/internal/redisint"
+	"sluice/streams"
 )
 
 // Param is one CONFIG parameter. Values are kept as Redis shows them.
@@ -30,6 +31,10 @@ type Param struct {
 type Config struct {
 	params map[string]*Param
 	ints   map[string]int64 // parsed numeric values, for the hot path
+	// What every XADD reads, apart from the map: the block limits and
+	// maxmemory.
+	limits    streams.Limits
+	maxMemory int64
 }
 
 // Persisted are the parameters replay depends on: they decide how stream
@@ -64,10 +69,26 @@ func (c *Config) Define(p *Param) {
 		p.Check, p.Update = old.Check, old.Update
 	}
 	c.params[p.Name] = p
-	if n, err := strconv.ParseInt(p.Value, 10, 64); err == nil {
-		c.ints[p.Name] = n
-	} else {
+	n, err := strconv.ParseInt(p.Value, 10, 64)
+	if err != nil {
 		delete(c.ints, p.Name)
+		n = 0
+	}
+	c.setInt(p.Name, n, err == nil)
+}
+
+// setInt records a parameter's numeric value (0 when it has none).
+func (c *Config) setInt(name string, n int64, numeric bool) {
+	if numeric {
+		c.ints[name] = n
+	}
+	switch name {
+	case "stream-node-max-bytes":
+		c.limits.MaxBytes = int(n)
+	case "stream-node-max-entries":
+		c.limits.MaxEntries = int(n)
+	case "maxmemory":
+		c.maxMemory = n
 	}
 }
 
@@ -120,7 +141,7 @@ func (c *Config) Set(name, value string) error {
 	}
 	p.Value = v
 	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		c.ints[p.Name] = n
+		c.setInt(p.Name, n, true)
 	}
 	return nil
 }

@@ -148,9 +148,7 @@ func (e *Engine) Commands() *Table { return e.table }
 func (e *Engine) NumDBs() int { return len(e.dbs) }
 
 // limits are the current block limits for streams.
-func (e *Engine) limits() streams.Limits {
-	return streams.Limits{MaxBytes: int(e.cfg.Int("stream-node-max-bytes")), MaxEntries: int(e.cfg.Int("stream-node-max-entries"))}
-}
+func (e *Engine) limits() streams.Limits { return e.cfg.limits }
 
 // NewClient returns the engine state for a new connection.
 func (e *Engine) NewClient() *Client {

@@ -33,7 +33,7 @@ func (e *Engine) oomDenied(cmd *Command) string {
 	if !cmd.Has(DenyOOM) {
 		return ""
 	}
-	if limit := e.cfg.Int("maxmemory"); limit > 0 && e.usedMemory.Load() > limit {
+	if limit := e.cfg.maxMemory; limit > 0 && e.usedMemory.Load() > limit {
 		return "OOM command not allowed when used memory > 'maxmemory'."
 	}
 	return ""

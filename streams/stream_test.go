@@ -546,3 +546,22 @@ func TestBytes(t *testing.T) {
 		t.Fatalf("loaded: Bytes %d, want %d", l.Bytes(), c.Bytes())
 	}
 }
+
+// BenchmarkGet looks up entries one by one, as an ordered group's held
+// entries are read back when their key's turn comes.
+func BenchmarkGet(b *testing.B) {
+	s := New()
+	var ids []ID
+	for i := uint64(1); i <= 100000; i++ {
+		id := ID{Ms: 1000 + i}
+		s.Append(id, [][]byte{[]byte("k"), []byte("key"), []byte("v"), make([]byte, 100)}, DefaultLimits)
+		ids = append(ids, id)
+	}
+	r := rand.New(rand.NewSource(1))
+	b.ResetTimer()
+	for range b.N {
+		if !s.Get(ids[r.Intn(len(ids))], func([][]byte) {}) {
+			b.Fatal("not found")
+		}
+	}
+}
