@@ -64,6 +64,7 @@ type totals struct {
 	Length       uint64 `json:"length"`
 	EntriesAdded uint64 `json:"entries_added"`
 	Bytes        uint64 `json:"bytes"`
+	HotBytes     uint64 `json:"hot_bytes"` // in memory; the rest is in block files
 	Groups       int    `json:"groups"`
 	Consumers    int    `json:"consumers"`
 	Lag          int64  `json:"lag"`
@@ -88,6 +89,7 @@ type streamJSON struct {
 	Length       uint64      `json:"length"`
 	EntriesAdded uint64      `json:"entries_added"`
 	Bytes        uint64      `json:"bytes"`
+	HotBytes     uint64      `json:"hot_bytes"`
 	FirstID      string      `json:"first_id"`
 	LastID       string      `json:"last_id"`
 	FirstAgeMs   *int64      `json:"first_entry_age_ms"`
@@ -192,7 +194,7 @@ func (s *Server) overviewJSON(o *kernel.Overview) overviewJSON {
 	a := &o.All
 	out := overviewJSON{Now: o.Now, Version: kernel.RedisVersion, UptimeSeconds: int64(time.Since(s.started).Seconds()),
 		Keys: o.Keys, Streams: o.Streams, Blocked: o.Blocked, UsedMemory: o.UsedMemory, MaxMemory: o.MaxMemory,
-		Totals: totals{Length: a.Length, EntriesAdded: a.EntriesAdded, Bytes: a.Bytes, Groups: a.Groups,
+		Totals: totals{Length: a.Length, EntriesAdded: a.EntriesAdded, Bytes: a.Bytes, HotBytes: a.HotBytes, Groups: a.Groups,
 			Consumers: a.Consumers, Lag: a.Lag, Pending: a.Pending, Delivered: a.Delivered, Acked: a.Acked,
 			DeadLettered: a.DeadLettered},
 		LockHolds: o.Locks, MaxLockHoldUsec: o.MaxLockHold.Microseconds()}
@@ -216,7 +218,7 @@ func (s *Server) overviewJSON(o *kernel.Overview) overviewJSON {
 
 func streamOf(now int64, sv *kernel.StreamView) streamJSON {
 	out := streamJSON{DB: sv.DB, Key: sv.Key, Length: sv.Length, EntriesAdded: sv.EntriesAdded, Bytes: sv.Bytes,
-		FirstID: sv.FirstID.String(), LastID: sv.LastID.String(), GroupsTotal: len(sv.Groups) + sv.OtherGroups.Groups,
+		HotBytes: sv.HotBytes, FirstID: sv.FirstID.String(), LastID: sv.LastID.String(), GroupsTotal: len(sv.Groups) + sv.OtherGroups.Groups,
 		Groups: make([]groupJSON, 0, len(sv.Groups))}
 	if sv.Length > 0 {
 		out.FirstAgeMs = ageMs(now, sv.FirstID.Ms)

@@ -146,7 +146,7 @@ func (c *collector) collectStreams(out emit, o *kernel.Overview) {
 	for i := range o.Top {
 		sv := &o.Top[i]
 		db := strconv.Itoa(sv.DB)
-		c.stream(out, now, db, sv.Key, sv.Length, sv.EntriesAdded, sv.Bytes, sv.FirstID.Ms, sv.LastID.Ms, len(sv.Groups)+sv.OtherGroups.Groups)
+		c.stream(out, now, db, sv.Key, sv.Length, sv.EntriesAdded, sv.Bytes, sv.HotBytes, sv.FirstID.Ms, sv.LastID.Ms, len(sv.Groups)+sv.OtherGroups.Groups)
 		for j := range sv.Groups {
 			g := &sv.Groups[j]
 			l := []string{db, sv.Key, g.Name}
@@ -168,7 +168,7 @@ func (c *collector) collectStreams(out emit, o *kernel.Overview) {
 	}
 	r := &o.Rest
 	if r.Streams > 0 {
-		c.stream(out, now, "", otherStream, r.Length, r.EntriesAdded, r.Bytes, r.FirstMs, r.LastMs, r.Groups)
+		c.stream(out, now, "", otherStream, r.Length, r.EntriesAdded, r.Bytes, r.HotBytes, r.FirstMs, r.LastMs, r.Groups)
 	}
 	if others.Groups > 0 {
 		l := []string{"", otherStream, otherStream}
@@ -186,10 +186,11 @@ func (c *collector) collectStreams(out emit, o *kernel.Overview) {
 }
 
 // stream sends one stream's series; the ages only where there is an entry.
-func (c *collector) stream(out emit, now int64, db, key string, length, added, bytes, firstMs, lastMs uint64, groups int) {
+func (c *collector) stream(out emit, now int64, db, key string, length, added, bytes, hot, firstMs, lastMs uint64, groups int) {
 	out(c.streamLength, prometheus.GaugeValue, float64(length), db, key)
 	out(c.streamAdded, prometheus.CounterValue, float64(added), db, key)
-	out(c.streamBytes, prometheus.GaugeValue, float64(bytes), db, key, "hot")
+	out(c.streamBytes, prometheus.GaugeValue, float64(hot), db, key, "hot")
+	out(c.streamBytes, prometheus.GaugeValue, float64(bytes-hot), db, key, "cold")
 	if length > 0 {
 		out(c.streamFirstAge, prometheus.GaugeValue, age(now, firstMs), db, key)
 	}

@@ -78,9 +78,8 @@ type StreamView struct {
 	Key                  string
 	Length, EntriesAdded uint64
 	// Bytes are the bytes of its entries as stored (streams.Stream.Bytes),
-	// today all in memory. The seam for hot and cold bytes: once sealed
-	// blocks can leave RAM, this splits into the two.
-	Bytes uint64
+	// HotBytes the part of them in memory; the rest is in block files.
+	Bytes, HotBytes uint64
 	// FirstID is the first live entry (0-0 when empty), LastID the last
 	// ever added (XINFO STREAM's last-generated-id).
 	FirstID, LastID streams.ID
@@ -153,6 +152,7 @@ type GroupTotals struct {
 type StreamTotals struct {
 	Streams                     int
 	Length, EntriesAdded, Bytes uint64
+	HotBytes                    uint64 // the part of Bytes in memory
 	// FirstMs is the ms part of the oldest first entry among them, LastMs
 	// of the newest last-generated ID; 0 when none.
 	FirstMs, LastMs uint64
@@ -290,7 +290,7 @@ func (w *overviewWalk) add(db int, key string, s *Stream) {
 func fillStream(sv *StreamView, db int, key string, s *Stream, maxGroups int) {
 	gs := sv.Groups[:0]
 	*sv = StreamView{DB: db, Key: key, Length: s.Len(), EntriesAdded: s.EntriesAdded(), Bytes: s.Bytes(),
-		FirstID: s.FirstID(), LastID: s.LastID()}
+		HotBytes: s.HotBytes(), FirstID: s.FirstID(), LastID: s.LastID()}
 	info := s.Info()
 	s.EachGroup(func(g *groups.Group) bool {
 		gv := viewGroup(g, info)
@@ -353,6 +353,7 @@ func (t *StreamTotals) addStream(sv *StreamView) {
 	t.Length += sv.Length
 	t.EntriesAdded += sv.EntriesAdded
 	t.Bytes += sv.Bytes
+	t.HotBytes += sv.HotBytes
 	if sv.Length > 0 {
 		t.FirstMs = minNonZero(t.FirstMs, max(sv.FirstID.Ms, 1))
 	}
