@@ -66,7 +66,7 @@ func newConn(nc net.Conn) *conn {
 	c := &conn{conn: nc, addr: nc.RemoteAddr().String()}
 	c.wr = newWriter(nc, &c.stats)
 	c.rd = newReader(nc, &c.stats)
-	c.rd.wait = waitReadable(nc)
+	c.rd.idle = idleReader(nc)
 	return c
 }
 
@@ -86,7 +86,7 @@ func (c *conn) NetConn() net.Conn       { return c.conn }
 func (c *conn) Stats() *Stats           { return &c.stats }
 
 func (c *conn) Idle() {
-	if c.rd.start == c.rd.end && c.rd.wait != nil {
+	if c.rd.start == c.rd.end && c.rd.idle != nil {
 		c.rd.release()
 	}
 }

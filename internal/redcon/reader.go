@@ -55,9 +55,10 @@ type Reader struct {
 
 	err error // met after commands that were returned first; sticky
 
-	// wait, when set, blocks until the connection has something to read
-	// (or fails): an idle reader then holds no buffer while it waits.
-	wait  func() error
+	// idle, when set, waits until the connection has something to read
+	// (or fails) and reads it into a pooled buffer: an idle reader then
+	// holds no buffer while it waits.
+	idle  func() (*[readSize]byte, int, error)
 	stats *Stats
 }
 
@@ -276,14 +277,15 @@ func (r *Reader) fill(lim Limits) error {
 	}
 	limit := lim.MaxQueryBuffer
 	switch {
-	case r.start == r.end && r.wait != nil:
+	case r.start == r.end && r.idle != nil:
 		// Idle: wait with no buffer, then read into a pooled one.
 		r.release()
-		if err := r.wait(); err != nil {
+		buf, n, err := r.idle()
+		if err != nil {
 			return err
 		}
-		r.buf = idleBuffers.Get().(*[readSize]byte)[:]
-		r.pooled = true
+		r.buf, r.pooled, r.end = buf[:], true, n
+		return r.read(nil, limit)
 	case r.start == r.end:
 		// Idle: start again from the front, giving back a big buffer or
 		// one whose array big requests hold (requests of up to
@@ -303,14 +305,7 @@ func (r *Reader) fill(lim Limits) error {
 		n, err := r.rd.Read(r.buf[r.end:])
 		r.end += n
 		if n > 0 {
-			r.rerr = err
-			r.stats.Progress.Add(1)
-			r.stats.QueryBuf.Store(int64(r.end - r.start))
-			r.stats.QueryBufCap.Store(int64(len(r.buf)))
-			if size := r.end - r.start; int64(size) > limit {
-				return &QueryBufferError{Size: size, Limit: limit}
-			}
-			return nil
+			return r.read(err, limit)
 		}
 		if err != nil {
 			return err
@@ -341,6 +336,19 @@ func (r *Reader) grow(limit int64) {
 	r.start = 0
 	r.putBack()
 	r.buf, r.shared = buf, false
+}
+
+// read accounts for bytes just read into buf up to end, with the error
+// that came with them, kept for the next fill.
+func (r *Reader) read(err error, limit int64) error {
+	r.rerr = err
+	r.stats.Progress.Add(1)
+	r.stats.QueryBuf.Store(int64(r.end - r.start))
+	r.stats.QueryBufCap.Store(int64(len(r.buf)))
+	if size := r.end - r.start; int64(size) > limit {
+		return &QueryBufferError{Size: size, Limit: limit}
+	}
+	return nil
 }
 
 // release gives back the buffer of a reader with nothing buffered: to the
