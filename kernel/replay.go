@@ -53,6 +53,13 @@ func (e *Engine) Replay(lsn uint64, typ byte, body []byte) (err error) {
 	d, t := &e.replayDec, &e.replayTarget
 	*d, *t = decoder{b: body}, target{}
 	defer func() { *d, *t = decoder{}, target{} }() // they point into body
+	// The loop's many returns live in apply: with them here, the defers
+	// would not be open-coded and would cost every record.
+	return e.apply(lsn, d, t)
+}
+
+// apply applies the effects of record lsn, decoded by d.
+func (e *Engine) apply(lsn uint64, d *decoder, t *target) error {
 	e.now = d.v()
 	for d.err == nil && len(d.b) > 0 {
 		op := d.byte()
