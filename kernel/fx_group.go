@@ -430,22 +430,6 @@ func freed(g *groups.Group) change {
 	return changeData
 }
 
-func replayAck(e *Engine, d *decoder, t *target) error {
-	group := d.bytes()
-	ids := readIDs(e, d)
-	if d.err != nil {
-		return d.err
-	}
-	_, g, err := groupOf(e, t, group)
-	if err != nil {
-		return err
-	}
-	for _, id := range ids {
-		g.Ack(id)
-	}
-	return nil
-}
-
 // Unown hands entries back to the group as XNACK does, with the delivery
 // counts decided for them.
 func (c *Ctx) Unown(key []byte, g *groups.Group, ids []streams.ID, counts []int64) {

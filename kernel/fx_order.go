@@ -198,20 +198,6 @@ func applyUnhold(g *groups.Group, ids []streams.ID) {
 	}
 }
 
-func replayUnhold(e *Engine, d *decoder, t *target) error {
-	name := d.bytes()
-	ids := readIDs(e, d)
-	if d.err != nil {
-		return d.err
-	}
-	_, g, err := groupOf(e, t, name)
-	if err != nil {
-		return err
-	}
-	applyUnhold(g, ids)
-	return nil
-}
-
 // mergeIDs merges two ascending ID lists.
 func mergeIDs(a, b []streams.ID) []streams.ID {
 	out := make([]streams.ID, 0, len(a)+len(b))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"sluice/groups"
 	"sluice/streams"
 )
 
@@ -13,13 +14,38 @@ var replayOps = [256]func(e *Engine, d *decoder, t *target) error{
 	opSetMeta: replaySetMeta, opIDMPConfig: replayIDMPConfig, opIDMPRecord: replayIDMPRecord, opIDMPDup: replayIDMPDup,
 	opGroupNew: replayGroupNew, opGroupSetID: replayGroupSetID, opGroupDel: replayGroupDel,
 	opConsumerNew: replayConsumerNew, opConsumerDel: replayConsumerDel, opSeen: replaySeen,
-	opDeliver: replayDeliver, opPlace: replayPlace, opAck: replayAck, opUnown: replayUnown,
+	opDeliver: replayDeliver, opPlace: replayPlace, opAck: replayGroupIDs(applyAck), opUnown: replayUnown,
 	opGroupRaiseID: replayGroupRaiseID, opRetention: replayRetention, opGroupConfig: replayGroupConfig,
-	opDeadLettered: replayDeadLettered, opDeadLetterFail: replayDeadLetterFail,
-	opOrderBy: replayOrderBy, opHold: replayHold, opUnhold: replayUnhold,
+	opDeadLettered: replayGroupIDs(applyDeadLettered), opDeadLetterFail: replayDeadLetterFail,
+	opOrderBy: replayOrderBy, opHold: replayHold, opUnhold: replayGroupIDs(applyUnhold),
 	opDel: replayDel, opExpire: replayExpire, opPersist: replayPersist, opSetString: replaySetString,
 	opRename: replayRename, opCopy: replayCopy, opFlushDB: replayFlushDB, opFlushAll: replayFlushAll,
 	opSwapDB: replaySwapDB, opConfig: replayConfig,
+}
+
+// replayGroupIDs replays an op that names a group and lists IDs, applying
+// apply to them (acks, dead letters, entries no longer held).
+func replayGroupIDs(apply func(*groups.Group, []streams.ID)) func(*Engine, *decoder, *target) error {
+	return func(e *Engine, d *decoder, t *target) error {
+		name := d.bytes()
+		ids := readIDs(e, d)
+		if d.err != nil {
+			return d.err
+		}
+		_, g, err := groupOf(e, t, name)
+		if err != nil {
+			return err
+		}
+		apply(g, ids)
+		return nil
+	}
+}
+
+// applyAck removes acked entries from g's PEL.
+func applyAck(g *groups.Group, ids []streams.ID) {
+	for _, id := range ids {
+		g.Ack(id)
+	}
 }
 
 // ErrOldFormat is returned for a log record in format 1.

@@ -162,20 +162,6 @@ func applyDeadLettered(g *groups.Group, ids []streams.ID) {
 	g.CountDeadLettered(int64(len(ids)))
 }
 
-func replayDeadLettered(e *Engine, d *decoder, t *target) error {
-	name := d.bytes()
-	ids := readIDs(e, d)
-	if d.err != nil {
-		return d.err
-	}
-	_, g, err := groupOf(e, t, name)
-	if err != nil {
-		return err
-	}
-	applyDeadLettered(g, ids)
-	return nil
-}
-
 // DeadLetterFailed counts an entry that was due for dead-lettering but
 // stayed pending: its dead-letter stream refused it.
 func (c *Ctx) DeadLetterFailed(key []byte, g *groups.Group) {
