@@ -185,6 +185,15 @@ func serve(c *cli.Context) error {
 			f.Close()
 		}()
 	}
+	// The GC is tuned from before recovery, which allocates the most.
+	gcCtx, gcStop := context.WithCancel(c.Context)
+	recovered := make(chan struct{})
+	gcDone := make(chan struct{})
+	go func() {
+		defer close(gcDone)
+		tuneGC(gcCtx, recovered)
+	}()
+	defer func() { gcStop(); <-gcDone }()
 	b, err := broker.Open(broker.Config{
 		Addr: c.String("addr"), Dir: c.String("dir"), RequirePass: c.String("requirepass"), ACLFile: c.String("aclfile"),
 		Databases: c.Int("databases"), Fsync: fsync, Logger: logger,
@@ -199,14 +208,9 @@ func serve(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	close(recovered)
 	ctx, stop := signal.NotifyContext(c.Context, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	gcDone := make(chan struct{})
-	go func() {
-		defer close(gcDone)
-		tuneGC(ctx)
-	}()
-	defer func() { stop(); <-gcDone }()
 	hupDone := make(chan struct{})
 	go func() {
 		defer close(hupDone)
