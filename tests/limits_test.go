@@ -291,6 +291,8 @@ func TestSlowReaderHeldAndDisconnected(t *testing.T) {
 	// Ten XRANGEs of 4 MB: a server that built replies as fast as it read
 	// the requests would hold 40 MB for this client.
 	slowReader(t, addr, "slow", strings.Split(strings.Repeat("XRANGE big - +,", 10), ",")[:10]...)
+	// The server may not have read CLIENT SETNAME yet.
+	waitFor(t, func() bool { return strings.Contains(c.ClientList(ctx).Val(), "name=slow ") })
 	waitFor(t, func() bool { return clientField(t, c, "slow", "omem") > 0 })
 	time.Sleep(1500 * time.Millisecond)
 	if omem := clientField(t, c, "slow", "omem"); omem > reply {
@@ -340,6 +342,7 @@ func TestClientBuffersShown(t *testing.T) {
 	c := gClient(t, addr, 2, 0)
 	partial := slowReader(t, addr, "partial", "*2\r\n$4\r\nECHO\r\n$200000\r\n"+strings.Repeat("x", 100000))
 	_ = partial
+	waitFor(t, func() bool { return strings.Contains(c.ClientList(ctx).Val(), "name=partial ") })
 	waitFor(t, func() bool { return clientField(t, c, "partial", "qbuf") >= 100000 })
 	if free, rbs := clientField(t, c, "partial", "qbuf-free"), clientField(t, c, "partial", "rbs"); rbs < 100000 || free > rbs {
 		t.Fatalf("qbuf-free %d rbs %d", free, rbs)
