@@ -49,19 +49,20 @@ func (g *Group) AutoClaim(start streams.ID, minIdle int64, count int, justID boo
 	now int64, exists func(streams.ID) bool,
 ) (next streams.ID, claimed []NACK, deleted []streams.ID) {
 	attempts := count * 10
-	iter := g.pel.Iter()
-	defer iter.Release()
-	ok := iter.Seek(NACK{ID: start})
-	for ; ok && attempts > 0 && count > 0; attempts-- {
-		n := iter.Item()
-		ok = iter.Next()
+	next = streams.MinID // the end, unless the walk stops before it
+	g.pel.Ascend(NACK{ID: start}, func(n NACK) bool {
+		if attempts == 0 || count == 0 {
+			next = n.ID
+			return false
+		}
+		attempts--
 		if !exists(n.ID) {
 			deleted = append(deleted, n.ID)
 			count--
-			continue
+			return true
 		}
 		if !n.idleFor(minIdle, now) {
-			continue
+			return true
 		}
 		n.DeliveryTime = now
 		if !justID {
@@ -69,11 +70,9 @@ func (g *Group) AutoClaim(start streams.ID, minIdle int64, count int, justID boo
 		}
 		claimed = append(claimed, n)
 		count--
-	}
-	if !ok {
-		return streams.MinID, claimed, deleted
-	}
-	return iter.Item().ID, claimed, deleted
+		return true
+	})
+	return next, claimed, deleted
 }
 
 // Idle calls fn, oldest delivery first (released entries first of all),

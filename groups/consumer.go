@@ -1,10 +1,6 @@
 package groups
 
-import (
-	"sluice/streams"
-
-	"github.com/tidwall/btree"
-)
+import "sluice/streams"
 
 // Consumer is one named reader of a group. Its name never changes, so NACKs
 // can point at it.
@@ -13,17 +9,12 @@ type Consumer struct {
 	// seen is the last attempted interaction, active the last one that got
 	// entries (Redis 7.2+); active is -1 until the first.
 	seen, active int64
-	num          uint32                    // its number in the group, for NACK.owner
-	pel          *btree.BTreeG[streams.ID] // IDs this consumer owns
-	hint         btree.PathHint            // the last path into pel
+	num          uint32                // its number in the group, for NACK.owner
+	pel          *chunkSet[streams.ID] // IDs this consumer owns
 }
 
 func newConsumer(name string, seen, active int64) *Consumer {
-	return &Consumer{name: name, seen: seen, active: active, pel: newIDSet()}
-}
-
-func newIDSet() *btree.BTreeG[streams.ID] {
-	return btree.NewBTreeGOptions(streams.ID.Less, btree.Options{NoLocks: true})
+	return &Consumer{name: name, seen: seen, active: active, pel: newChunkSet(streams.ID.Less)}
 }
 
 // MarkActive records that c got entries at now (XINFO's active-time).

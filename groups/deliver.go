@@ -7,7 +7,7 @@ import "sluice/streams"
 
 // Lookup returns the pending entry for id.
 func (g *Group) Lookup(id streams.ID) (NACK, bool) {
-	return g.pel.GetHint(NACK{ID: id}, &g.pelHint)
+	return g.pel.Get(NACK{ID: id})
 }
 
 // store writes n into both indexes. old is n's previous state and had is
@@ -26,7 +26,7 @@ func (g *Group) store(n, old NACK, had bool) {
 	if n.owner == 0 {
 		g.released++
 	}
-	g.pel.SetHint(n, &g.pelHint)
+	g.pel.Set(n)
 	if g.byTime != nil {
 		g.byTime.SetHint(n.key(), &g.timeHint)
 	}
@@ -39,13 +39,13 @@ func (g *Group) setOwner(n *NACK, c *Consumer) {
 		return
 	}
 	if prev != nil {
-		prev.pel.DeleteHint(n.ID, &prev.hint)
+		prev.pel.Delete(n.ID)
 	}
 	if c == nil {
 		n.owner = 0
 		return
 	}
-	c.pel.SetHint(n.ID, &c.hint)
+	c.pel.Set(n.ID)
 	n.owner = c.num
 }
 
@@ -82,11 +82,11 @@ func (g *Group) deliverNew(id streams.ID, c *Consumer, now int64, keyRef uint32)
 	c.active = now
 	n := NACK{ID: id, DeliveryTime: now, DeliveryCount: 1, owner: c.num, keyRef: keyRef, order: g.nextOrder}
 	g.nextOrder++
-	g.pel.Load(n)
+	g.pel.Append(n)
 	if g.byTime != nil {
 		g.byTime.SetHint(n.key(), &g.timeHint)
 	}
-	c.pel.Load(id)
+	c.pel.Append(id)
 }
 
 // Unown hands id back to the group with the given delivery count, as XNACK
@@ -105,7 +105,7 @@ func (g *Group) Unown(id streams.ID, count int64) {
 
 // Ack removes id from the PEL, reporting whether it was pending.
 func (g *Group) Ack(id streams.ID) bool {
-	n, ok := g.pel.DeleteHint(NACK{ID: id}, &g.pelHint)
+	n, ok := g.pel.Delete(NACK{ID: id})
 	if !ok {
 		return false
 	}
@@ -115,7 +115,7 @@ func (g *Group) Ack(id streams.ID) bool {
 	if c := g.Owner(n); c == nil {
 		g.released--
 	} else {
-		c.pel.DeleteHint(id, &c.hint)
+		c.pel.Delete(id)
 	}
 	g.leave(n)
 	return true

@@ -28,16 +28,16 @@ type Group struct {
 	keyed                     *keyOrder // nil unless ORDERBY is or was set
 	traffic                   Traffic   // since the process started; see Traffic
 
-	pel       *btree.BTreeG[NACK]    // by ID
+	pel       *chunkSet[NACK]        // by ID
 	byTime    *btree.BTreeG[timeKey] // the same NACKs by delivery time; see timeIndex
 	consumers *btree.BTreeG[consumerItem]
 	owners    []*Consumer // by number-1 (NACK.owner); nil where deleted
 	free      []uint32    // numbers of deleted consumers, reused first
 	released  int         // NACKs without an owner
 	nextOrder uint64      // next timeKey.order
-	// Path hints: deliveries come in ID and time order and acks mostly in
-	// ID order, so the last path is usually next to the next one.
-	pelHint, timeHint btree.PathHint
+	// The last path into byTime: deliveries come in time order, so it is
+	// usually next to the next one.
+	timeHint btree.PathHint
 }
 
 // New returns an empty group.
@@ -47,7 +47,7 @@ func New(name string, lastID streams.ID, entriesRead int64) *Group {
 		name:        name,
 		lastID:      lastID,
 		entriesRead: entriesRead,
-		pel:         btree.NewBTreeGOptions(nackLess, opts),
+		pel:         newChunkSet(nackLess),
 		consumers:   btree.NewBTreeGOptions(consumerLess, opts),
 	}
 }
@@ -116,7 +116,7 @@ func (g *Group) DeleteConsumer(name []byte) (pending int, ok bool) {
 	}
 	pending = c.pel.Len()
 	c.pel.Scan(func(id streams.ID) bool {
-		if n, ok := g.pel.DeleteHint(NACK{ID: id}, &g.pelHint); ok {
+		if n, ok := g.pel.Delete(NACK{ID: id}); ok {
 			if g.byTime != nil {
 				g.byTime.DeleteHint(n.key(), &g.timeHint)
 			}

@@ -128,7 +128,7 @@ func (g *Group) SetOrderBy(field string, keyOf func(streams.ID) (string, bool)) 
 		return true
 	})
 	for _, n := range ns {
-		g.pel.SetHint(n, &g.pelHint)
+		g.pel.Set(n)
 	}
 	g.keyed = o
 }
@@ -232,7 +232,7 @@ func (g *Group) Occupy(id streams.ID, key []byte) {
 	if o == nil || o.field == "" {
 		return
 	}
-	n, ok := g.pel.GetHint(NACK{ID: id}, &g.pelHint)
+	n, ok := g.pel.Get(NACK{ID: id})
 	if !ok || n.keyRef != 0 {
 		return
 	}
@@ -241,7 +241,7 @@ func (g *Group) Occupy(id streams.ID, key []byte) {
 	o.keys[r-1].busy++
 	o.settle(r, was, head)
 	n.keyRef = r
-	g.pel.SetHint(n, &g.pelHint)
+	g.pel.Set(n)
 }
 
 // leave notes that n, which was pending, is no longer; its key's next
@@ -407,13 +407,13 @@ func (g *Group) RestoreOrder(field string, held map[string][]streams.ID, pending
 	o := newKeyOrder(field)
 	g.keyed = o
 	for id, key := range pending {
-		n, ok := g.pel.GetHint(NACK{ID: id}, &g.pelHint)
+		n, ok := g.pel.Get(NACK{ID: id})
 		if !ok {
 			continue
 		}
 		n.keyRef = o.ref([]byte(key))
 		o.keys[n.keyRef-1].busy++
-		g.pel.SetHint(n, &g.pelHint)
+		g.pel.Set(n)
 	}
 	for key, ids := range held {
 		r := o.ref([]byte(key))

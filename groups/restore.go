@@ -33,18 +33,19 @@ func (g *Group) ScanByID(fn func(NACK) bool) { g.pel.Scan(fn) }
 
 // RestoreNACK adds a pending entry read from a snapshot, owned by owner (a
 // consumer of g) or released if owner is nil, at the delivery-time place
-// order it had (NACK.Order). Entries may come in any order.
+// order it had (NACK.Order). Entries may come in any order; in ID order, as
+// snapshots write them, each is an append.
 func (g *Group) RestoreNACK(n NACK, owner *Consumer, order uint64) {
 	n.owner = 0
 	if owner != nil {
 		n.owner = owner.num
-		owner.pel.SetHint(n.ID, &owner.hint)
+		owner.pel.Append(n.ID)
 	} else {
 		g.released++
 	}
 	n.order = order
 	g.nextOrder = max(g.nextOrder, order+1)
-	g.pel.SetHint(n, &g.pelHint)
+	g.pel.Append(n)
 	if g.byTime != nil {
 		g.byTime.Set(n.key())
 	}
