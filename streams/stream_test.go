@@ -565,3 +565,24 @@ func BenchmarkGet(b *testing.B) {
 		}
 	}
 }
+
+// After a trim that drops whole blocks, the first ID is the next block's
+// first entry, or, when that one was deleted, the first one left.
+func TestTrimFirstID(t *testing.T) {
+	lim := Limits{MaxBytes: 4096, MaxEntries: 100}
+	s := New()
+	ids := fill(s, 1000, lim)
+	s.Trim(Trim{MaxLen: 900, Approx: true})
+	if s.Len() != 900 || s.FirstID() != ids[100] {
+		t.Fatalf("len %d first %v, want 900 %v", s.Len(), s.FirstID(), ids[100])
+	}
+	s.Delete(ids[200])
+	s.Delete(ids[201])
+	s.Trim(Trim{MaxLen: 798, Approx: true})
+	if s.Len() != 798 || s.FirstID() != ids[202] {
+		t.Fatalf("len %d first %v, want 798 %v", s.Len(), s.FirstID(), ids[202])
+	}
+	if first := collect(s, MinID, MaxID, false)[0]; first != s.FirstID() {
+		t.Fatalf("first entry %v, FirstID %v", first, s.FirstID())
+	}
+}

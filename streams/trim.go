@@ -30,7 +30,10 @@ func (s *Stream) Trim(t Trim) int64 {
 		if t.ByBytes && s.bytes <= t.MaxBytes || !t.ByBytes && !t.ByMinID && s.length <= t.MaxLen {
 			break
 		}
-		b, ok := s.blockFrom(cursor)
+		b, ok := s.firstBlock()
+		if cursor != MinID {
+			b, ok = s.blockFrom(cursor)
+		}
 		if !ok || (t.Limit > 0 && removed+int64(b.live) > t.Limit) {
 			break
 		}
@@ -73,12 +76,32 @@ func (s *Stream) Trim(t Trim) int64 {
 	if s.length == 0 {
 		s.firstID = ID{}
 	} else if removed > 0 {
-		s.Range(MinID, MaxID, false, func(id ID, _ [][]byte) bool {
-			s.firstID = id
-			return false
-		})
+		s.firstID = s.firstLive()
 	}
 	return removed
+}
+
+// firstBlock returns the block with the smallest IDs.
+func (s *Stream) firstBlock() (block, bool) {
+	if b, ok := s.blocks.Min(); ok {
+		return b, true
+	}
+	return s.tail, s.hasTail
+}
+
+// firstLive is the first live entry's ID in a non-empty stream. A first
+// block without deletions starts with it, which spares reading the block:
+// after a trim it is usually cold.
+func (s *Stream) firstLive() ID {
+	if b, ok := s.firstBlock(); ok && b.deleted == 0 && !b.dels && b.live > 0 {
+		return b.first
+	}
+	var first ID
+	s.Range(MinID, MaxID, false, func(id ID, _ [][]byte) bool {
+		first = id
+		return false
+	})
+	return first
 }
 
 // blockFrom returns the first block whose first ID is at least from.
