@@ -18,6 +18,9 @@ type DB struct {
 	// watches counts the WATCHes of each key; a key nobody watches has no
 	// entry, so the map never outgrows what clients watch.
 	watches map[string]*watch
+	// gen changes whenever a key is added, replaced or removed (see
+	// lastKey).
+	gen uint64
 }
 
 // ScanKey places a key in SCAN order.
@@ -88,6 +91,7 @@ func (d *DB) set(key string, v Value) {
 		d.order.Set(ScanKey{KeyHash(key), key})
 	}
 	d.keys[key] = v
+	d.gen++
 }
 
 func (d *DB) remove(key string) bool {
@@ -97,10 +101,12 @@ func (d *DB) remove(key string) bool {
 	delete(d.keys, key)
 	delete(d.expires, key)
 	d.order.Delete(ScanKey{KeyHash(key), key})
+	d.gen++
 	return true
 }
 
 func (d *DB) flush() {
+	d.gen++
 	d.keys = map[string]Value{}
 	d.expires = map[string]int64{}
 	d.order = btree.NewBTreeGOptions(scanLess, btree.Options{NoLocks: true})

@@ -102,6 +102,7 @@ type Engine struct {
 	// they would otherwise move to the heap for every record.
 	replayDec    decoder
 	replayTarget target
+	replayLast   lastKey
 }
 
 // New returns an empty engine.
@@ -138,6 +139,7 @@ func New(opts Options) *Engine {
 func (e *Engine) SetLog(l Log) {
 	e.mu.Lock()
 	e.log = l
+	e.replayLast = lastKey{} // replay is over: keep no value alive
 	e.mu.Unlock()
 }
 

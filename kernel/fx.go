@@ -118,7 +118,28 @@ func (t *target) value(e *Engine) (Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	return d.Lookup(string(t.key), e.now), nil
+	return e.replayLast.lookup(d, t.key, e.now), nil
+}
+
+// lastKey remembers replay's last key lookup: records mostly name the key
+// the one before named, and the map lookup (hashing the key) was 4% of a
+// replay. It is valid while its database's gen has not moved.
+type lastKey struct {
+	db  *DB
+	gen uint64
+	key []byte
+	v   Value
+}
+
+func (l *lastKey) lookup(d *DB, key []byte, now int64) Value {
+	if l.db != d || l.gen != d.gen || string(l.key) != string(key) {
+		l.db, l.gen, l.key = d, d.gen, append(l.key[:0], key...)
+		l.v, _ = d.keys[string(key)]
+	}
+	if l.v == nil || len(d.expires) > 0 && d.Expired(string(key), now) {
+		return nil
+	}
+	return l.v
 }
 
 // stream is the target's stream, which must exist.
