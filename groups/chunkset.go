@@ -108,7 +108,10 @@ func (s *chunkSet[T]) find(k T) (r chunkRef[T], ok bool) {
 // search is the index of the first item of c not below k, and whether it
 // equals k.
 func (s *chunkSet[T]) search(c *chunk[T], k T) (int, bool) {
-	lo, hi := 0, len(c.items)
+	if !s.less(c.items[0], k) { // k at the front, as acks in order are
+		return 0, !s.less(k, c.items[0])
+	}
+	lo, hi := 1, len(c.items)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
 		if s.less(c.items[m], k) {
