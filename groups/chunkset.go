@@ -90,9 +90,9 @@ func (s *chunkSet[T]) last() (chunkRef[T], bool) {
 // find returns the chunk that holds k if any item does: the one with the
 // greatest low not above k. ok is false when k is below every low.
 func (s *chunkSet[T]) find(k T) (r chunkRef[T], ok bool) {
-	for _, r := range s.recent {
-		if r.c != nil && !s.less(k, r.low) && !s.less(r.c.items[len(r.c.items)-1], k) {
-			return r, true
+	for i := range s.recent {
+		if r := &s.recent[i]; r.c != nil && !s.less(k, r.low) && !s.less(r.c.items[len(r.c.items)-1], k) {
+			return *r, true
 		}
 	}
 	s.chunks.DescendHint(chunkRef[T]{low: k}, func(x chunkRef[T]) bool {
