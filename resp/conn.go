@@ -99,7 +99,11 @@ func (s *Server) handle(conn redcon.Conn, cmd redcon.Command) {
 		conn.Close() // what was pipelined after is dropped
 		return
 	}
-	c.touch()
+	if c.pending == 0 {
+		// Once per pipeline (or serveEvery commands of a long one): a
+		// clock read per command was 2-3% of the CPU of XADD P16.
+		c.touch()
+	}
 	hard := int(min(s.outLimit.Load().Hard, math.MaxInt))
 	c.w.limit, c.bw.limit = hard, hard
 	c.replyStart, c.running = len(c.w.buf), ""
