@@ -183,8 +183,8 @@ func (s *chunkSet[T]) Max() (T, bool) {
 func (s *chunkSet[T]) Set(item T) {
 	r, ok := s.find(item)
 	if !ok {
-		if r, ok = s.chunks.Min(); !ok {
-			s.newChunk(item, 4)
+		if r, ok = s.chunks.Min(); !ok || len(r.c.items) == chunkCap {
+			s.newChunk(item, 4) // below every low: a first chunk of its own
 			return
 		}
 		// item goes first: its chunk's low moves down to it. The tree is

@@ -47,7 +47,7 @@ func equalModel(t *testing.T, s *chunkSet[kv], m model, step int) {
 	// Chunks are disjoint, ordered, within their lows, and never empty.
 	var prev *chunk[kv]
 	s.chunks.Scan(func(r chunkRef[kv]) bool {
-		if len(r.c.items) == 0 || r.c.items[0].k < r.low.k {
+		if len(r.c.items) == 0 || len(r.c.items) > chunkCap || r.c.items[0].k < r.low.k {
 			t.Fatalf("step %d: chunk low %d holds %v", step, r.low.k, r.c.items)
 		}
 		if prev != nil && prev.items[len(prev.items)-1].k >= r.low.k {
@@ -79,11 +79,19 @@ func TestChunkSetModel(t *testing.T) {
 				x := kv{next, step}
 				s.Append(x)
 				m.set(x)
-			case op < 50:
+			case op < 45:
 				x := kv{rng.IntN(span) - span/10, step}
 				s.Set(x)
 				m.set(x)
-			case op < 75 && len(m) > 0:
+			case op < 50:
+				// Below everything: the first chunk grows at its front.
+				x := kv{-step, step}
+				if len(m) > 0 {
+					x.k = m[0].k - 1 - rng.IntN(3)
+				}
+				s.Set(x)
+				m.set(x)
+			case op < 75 && len(m) > 0 && seed%2 == 0: // odd seeds never delete: chunks fill
 				// Mostly near the front, as acks come.
 				k := m[min(rng.IntN(8), len(m)-1)].k
 				if rng.IntN(3) == 0 {
@@ -161,4 +169,20 @@ func TestChunkSetDense(t *testing.T) {
 	if s.Len() != 1000 || s.chunks.Len() > 1000/8 || room > 4*1000 {
 		t.Fatalf("%d items in %d chunks with room for %d", s.Len(), s.chunks.Len(), room)
 	}
+}
+
+// An item below every other goes first even when the first chunk is full,
+// and a later split of that chunk keeps everything.
+func TestChunkSetBelowFullChunk(t *testing.T) {
+	s := newChunkSet(kvLess)
+	var m model
+	for i := 10; i < 10+chunkCap; i++ {
+		s.Append(kv{k: i})
+		m.set(kv{k: i})
+	}
+	for _, k := range []int{5, 40, 41, 3, 42} {
+		s.Set(kv{k: k})
+		m.set(kv{k: k})
+	}
+	equalModel(t, s, m, 0)
 }
