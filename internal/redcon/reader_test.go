@@ -297,3 +297,35 @@ func TestReaderBigRequestKeepsItsBytes(t *testing.T) {
 		t.Fatalf("idle with a buffer of %d bytes (shared %v)", len(rd.buf), rd.shared)
 	}
 }
+
+// A pipeline's arguments are cut from shared slabs: each command keeps its
+// own bytes for good, and growing one argument or argument list leaves the
+// next command's alone.
+func TestReaderPipelineArgsStayApart(t *testing.T) {
+	var in strings.Builder
+	for i := range 300 {
+		v := strconv.Itoa(i)
+		in.WriteString("*3\r\n$3\r\nSET\r\n$" + strconv.Itoa(len(v)) + "\r\n" + v + "\r\n$1\r\nx\r\n")
+	}
+	rd := NewReader(&chunkReader{data: []byte(in.String()), size: func() int { return 700 }})
+	var cmds []Command
+	for {
+		batch, err := rd.ReadCommands(DefaultLimits)
+		if err != nil {
+			break
+		}
+		cmds = append(cmds, batch...)
+	}
+	if len(cmds) != 300 {
+		t.Fatalf("%d commands", len(cmds))
+	}
+	for _, c := range cmds {
+		c.Args[1] = append(c.Args[1], "zz"...)
+		_ = append(c.Args, []byte("extra"))
+	}
+	for i, c := range cmds {
+		if len(c.Args) != 3 || string(c.Args[0]) != "SET" || string(c.Args[1]) != strconv.Itoa(i)+"zz" || string(c.Args[2]) != "x" {
+			t.Fatalf("command %d: %q", i, c.Args)
+		}
+	}
+}
