@@ -309,34 +309,10 @@ func (s *chunkSet[T]) Delete(k T) (T, bool) {
 // chunk crosses a quarter and a sixteenth of chunkCap, not at every delete
 // below: a neighbour that gets small later looks at this one then.
 func (s *chunkSet[T]) compact(r chunkRef[T]) {
-	var next, prev chunkRef[T]
-	var hasNext, hasPrev bool
-	s.chunks.AscendHint(r, func(x chunkRef[T]) bool {
-		if x.c == r.c {
-			return true
-		}
-		next, hasNext = x, true
-		return false
-	}, &s.hint)
-	if hasNext && len(r.c.items)+len(next.c.items) <= chunkCap/2 {
-		c := s.own(&r)
-		c.items = append(c.items, next.c.items...)
-		s.chunks.DeleteHint(next, &s.hint)
-		s.forget()
+	if next, ok := s.neighbour(r, true); ok && s.merge(r, next) {
 		return
 	}
-	s.chunks.DescendHint(r, func(x chunkRef[T]) bool {
-		if x.c == r.c {
-			return true
-		}
-		prev, hasPrev = x, true
-		return false
-	}, &s.hint)
-	if hasPrev && len(prev.c.items)+len(r.c.items) <= chunkCap/2 {
-		c := s.own(&prev)
-		c.items = append(c.items, r.c.items...)
-		s.chunks.DeleteHint(r, &s.hint)
-		s.forget()
+	if prev, ok := s.neighbour(r, false); ok && s.merge(prev, r) {
 		return
 	}
 	if c := r.c; cap(c.items) >= 4*len(c.items) && cap(c.items) > 4 {
@@ -344,6 +320,35 @@ func (s *chunkSet[T]) compact(r chunkRef[T]) {
 		copy(items, c.items)
 		c.items = items
 	}
+}
+
+// neighbour returns the chunk after r, or before it.
+func (s *chunkSet[T]) neighbour(r chunkRef[T], after bool) (n chunkRef[T], ok bool) {
+	walk := s.chunks.DescendHint
+	if after {
+		walk = s.chunks.AscendHint
+	}
+	walk(r, func(x chunkRef[T]) bool {
+		if x.c == r.c {
+			return true
+		}
+		n, ok = x, true
+		return false
+	}, &s.hint)
+	return n, ok
+}
+
+// merge moves right's items to the end of left, the chunk before it, if
+// both fit in half a chunk.
+func (s *chunkSet[T]) merge(left, right chunkRef[T]) bool {
+	if len(left.c.items)+len(right.c.items) > chunkCap/2 {
+		return false
+	}
+	c := s.own(&left)
+	c.items = append(c.items, right.c.items...)
+	s.chunks.DeleteHint(right, &s.hint)
+	s.forget()
+	return true
 }
 
 // Ascend calls fn for each item not below pivot, in order, until fn returns
