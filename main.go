@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -81,6 +80,7 @@ func serveFlags() []cli.Flag {
 		&cli.StringFlag{Name: "protected-mode", Value: "yes", Usage: "yes: while the default user has no password, serve only clients on the loopback interface",
 			EnvVars: []string{"SLUICE_PROTECTED_MODE"}},
 		&cli.StringFlag{Name: "cpuprofile", Usage: "write a CPU profile to this file until shutdown", Hidden: true},
+		&cli.StringFlag{Name: "trace", Usage: "write a runtime execution trace to this file until shutdown", Hidden: true},
 	}, paramFlags()...)
 }
 
@@ -171,20 +171,12 @@ func serve(c *cli.Context) error {
 	if protected != "yes" && protected != "no" {
 		return errors.New("--protected-mode must be yes or no")
 	}
-	// The profile covers recovery too.
-	if path := c.String("cpuprofile"); path != "" {
-		f, err := os.Create(path)
-		if err != nil {
-			return fmt.Errorf("--cpuprofile: %w", err)
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return fmt.Errorf("--cpuprofile: %w", err)
-		}
-		defer func() {
-			pprof.StopCPUProfile()
-			f.Close()
-		}()
+	// The profiles cover recovery too.
+	stopProfiles, err := startProfiles(c.String("cpuprofile"), c.String("trace"))
+	if err != nil {
+		return err
 	}
+	defer stopProfiles()
 	// The GC is tuned from before recovery, which allocates the most.
 	gcCtx, gcStop := context.WithCancel(c.Context)
 	recovered := make(chan struct{})
