@@ -30,7 +30,7 @@
 // # Writing
 //
 // One writer goroutine writes the blocks queued by Write (never on the
-// command path), in batches: whatever was queued in the last ~10 ms, one
+// command path), in batches: whatever was queued in the last ~100 ms, one
 // write per MB and one fsync per batch (and of the directory for a new
 // file). Only then does it report the batch (Done), and only then does the
 // engine make those blocks cold. A write or fsync that fails (a full disk)

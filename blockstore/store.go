@@ -20,8 +20,9 @@ const (
 	DefaultFileSize  = 64 << 20
 	DefaultCacheSize = 64 << 20
 	// batchDelay spaces the writer's fsyncs: blocks sealed meanwhile
-	// share one.
-	batchDelay = 10 * time.Millisecond
+	// share one. Every fsync competes with the log's writes for the
+	// disk; ten a second keep blocks hot for at most ~0.1 s longer.
+	batchDelay = 100 * time.Millisecond
 	// retryDelay spaces attempts after a failed write, as the log's.
 	retryDelay = time.Second
 )
