@@ -22,6 +22,7 @@ type committer struct {
 	synced    uint64       // last LSN the committer's own fsyncs cover
 	dirty     bool         // the tail was written since its last fsync started
 	writeTail func() error // l.tail.write(l.batch), bound once
+	async     *asyncSync   // how sync fsyncs the tail without blocking a thread; nil: plainly
 	drainErr  error        // result of the final drain, read by Close
 
 	kick chan struct{} // Append's nudge, capacity 1
@@ -218,7 +219,7 @@ func (l *Log) sync() error {
 		return nil
 	}
 	l.syncs.Add(1)
-	if err := l.fsync(l.tail.f, l.tail.path); err != nil {
+	if err := l.fsyncTail(); err != nil {
 		published := l.published.Load()
 		l.tail.failed = l.tail.failed || l.written > published
 		return &fsyncError{err: fmt.Errorf("wal: fsync %s: %w", l.tail.path, err), resync: published > l.synced}

@@ -1,6 +1,7 @@
 package wal
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -59,8 +60,33 @@ func (l *Log) close(s *segment) {
 // fsync fsyncs f, the file at path, through the fault seam and warns when
 // the disk is slow.
 func (l *Log) fsync(f *os.File, path string) error {
+	return l.timeSync(path, f.Sync)
+}
+
+// fsyncTail is the committer's fsync of the tail for its group commit,
+// through AIO when the kernel takes it (asyncsync_linux.go). If the kernel
+// refuses the request itself, the log fsyncs plainly from then on.
+// Committer only.
+func (l *Log) fsyncTail() error {
+	t := l.tail
+	if l.async == nil {
+		return l.fsync(t.f, t.path)
+	}
+	err := l.timeSync(t.path, func() error { return l.async.sync(t.f) })
+	if errors.Is(err, errNotSubmitted) {
+		l.logger.Warn("wal: AIO fsync refused, fsyncing plainly from now on", "err", err)
+		l.async.destroy()
+		l.async = nil
+		return l.fsync(t.f, t.path)
+	}
+	return err
+}
+
+// timeSync runs sync, an fsync of the file at path, through the fault seam
+// and the observer, and warns when the disk is slow.
+func (l *Log) timeSync(path string, sync func() error) error {
 	start := time.Now()
-	err := l.faults.sync(f.Sync)
+	err := l.faults.sync(sync)
 	took := time.Since(start)
 	if l.observer != nil {
 		l.observer.Fsync(took)
