@@ -30,9 +30,9 @@
 // # Writing
 //
 // One writer goroutine writes the blocks queued by Write (never on the
-// command path), in batches: whatever was queued in the last ~100 ms, one
-// write per MB and one fsync per batch (and of the directory for a new
-// file). Only then does it report the batch (Done), and only then does the
+// command path), in batches: whatever was queued in ~100 ms, or sooner
+// once 1 MB is, one write per MB and one fsync per batch (and of the
+// directory for a new file). Only then does it report the batch (Done), and only then does the
 // engine make those blocks cold. A write or fsync that fails (a full disk)
 // is retried every second with the whole batch in a new file, the failed
 // file left as it was; Err says why meanwhile, and the engine refuses

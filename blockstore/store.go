@@ -21,8 +21,10 @@ const (
 	DefaultCacheSize = 64 << 20
 	// batchDelay spaces the writer's fsyncs: blocks sealed meanwhile
 	// share one. Every fsync competes with the log's writes for the
-	// disk; ten a second keep blocks hot for at most ~0.1 s longer.
+	// disk, so a slow stream waits this long; a fast one waits only
+	// until batchBytes are queued, which bounds the blocks kept hot.
 	batchDelay = 100 * time.Millisecond
+	batchBytes = 1 << 20
 	// retryDelay spaces attempts after a failed write, as the log's.
 	retryDelay = time.Second
 )
@@ -58,10 +60,12 @@ type Store struct {
 	// report is still being applied (0: none); see Pin.
 	inflight uint32
 	queue    []Job
+	queued   int // bytes of block data in queue
 	cache    cache
 	lastMiss streams.Loc // for detecting sequential reads
 
 	kick    chan struct{}
+	full    chan struct{} // queued reached batchBytes
 	stop    chan struct{}
 	stopped chan struct{}
 	started bool
@@ -107,7 +111,7 @@ func Open(opts Options) (*Store, error) {
 	}
 	s := &Store{dir: opts.Dir, fileSize: opts.FileSize, log: opts.Logger, faults: opts.Faults,
 		files: map[uint32]*file{}, next: 1,
-		kick: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
+		kick: make(chan struct{}, 1), full: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
 	s.cache.setMax(opts.CacheSize)
 	nums, err := listFiles(opts.Dir)
 	if err != nil {

@@ -330,3 +330,30 @@ func TestCache(t *testing.T) {
 		t.Fatalf("cache of 0 holds %d bytes", st.CacheBytes)
 	}
 }
+
+// The writer waits batchDelay for blocks to share an fsync, unless
+// batchBytes of them are queued already: the wait bounds the data kept
+// hot, not only the time.
+func TestBatchBytesEndsTheWait(t *testing.T) {
+	s := open(t, t.TempDir(), Options{})
+	defer s.Close()
+	const size = 4096
+	n := batchBytes / size
+	writeBlocks(s, 0, n-1, size)
+	if len(s.full) != 0 {
+		t.Fatalf("full signalled with %d of %d bytes queued", (n-1)*size, batchBytes)
+	}
+	writeBlocks(s, n-1, n, size)
+	if len(s.full) != 1 {
+		t.Fatalf("full not signalled with %d bytes queued", n*size)
+	}
+	c := newCollector()
+	s.Start(c.done)
+	checkLoad(t, s, c.wait(t, n), size)
+	s.mu.Lock()
+	queued := s.queued
+	s.mu.Unlock()
+	if queued != 0 || len(s.full) != 0 {
+		t.Fatalf("after the batch: %d bytes counted as queued, full signal pending: %v", queued, len(s.full) == 1)
+	}
+}

@@ -43,10 +43,20 @@ func (s *Store) Start(done func([]Done)) {
 func (s *Store) Write(jobs ...Job) {
 	s.mu.Lock()
 	s.queue = append(s.queue, jobs...)
+	for _, j := range jobs {
+		s.queued += len(j.Block.Data) + int(j.From.Len)
+	}
+	full := s.queued >= batchBytes
 	s.mu.Unlock()
 	select {
 	case s.kick <- struct{}{}:
 	default:
+	}
+	if full {
+		select {
+		case s.full <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -75,14 +85,18 @@ func (s *Store) run(done func([]Done)) {
 			case <-s.kick:
 			}
 			// Let the blocks sealed meanwhile share the fsync.
-			if !s.sleep(batchDelay) {
+			if !s.gather() {
 				return
 			}
 		}
 		s.mu.Lock()
 		held = append(held, s.queue...)
 		clear(s.queue) // let go of the blocks' data
-		s.queue = s.queue[:0]
+		s.queue, s.queued = s.queue[:0], 0
+		select {
+		case <-s.full: // a signal for blocks taken now
+		default:
+		}
 		s.mu.Unlock()
 		res, err := s.writeBatch(held)
 		if err != nil {
@@ -98,6 +112,20 @@ func (s *Store) run(done func([]Done)) {
 		clear(held)
 		held = held[:0]
 	}
+}
+
+// gather waits batchDelay, or until batchBytes are queued, reporting false
+// if the Store is closing.
+func (s *Store) gather() bool {
+	t := time.NewTimer(batchDelay)
+	defer t.Stop()
+	select {
+	case <-s.stop:
+		return false
+	case <-t.C:
+	case <-s.full:
+	}
+	return true
 }
 
 // sleep waits d, reporting false if the Store is closing.
