@@ -13,10 +13,12 @@ type asyncSync struct{}
 
 var errNotSubmitted = errors.New("wal: AIO fsync not submitted")
 
-func newAsyncSync() (*asyncSync, error) {
+func takeAsyncSync() (*asyncSync, error) {
 	return nil, errors.New("wal: AIO fsync is not built for this platform")
 }
 
 func (a *asyncSync) sync(f *os.File) error { return errNotSubmitted }
+
+func (a *asyncSync) release() {}
 
 func (a *asyncSync) destroy() {}

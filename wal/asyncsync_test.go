@@ -56,13 +56,19 @@ func TestLogFallsBackToPlainFsync(t *testing.T) {
 		syncs++
 		return sync()
 	}})
-	if l.async == nil {
+	appendN(t, l, 1) // the first fsync under always sets AIO up
+	var async *asyncSync
+	if err := l.do(func() error { async = l.async; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if async == nil {
 		t.Skip("no AIO here")
 	}
 	// A destroyed context makes io_submit fail with EINVAL.
-	broken := *l.async
-	l.async.destroy()
-	if err := l.do(func() error { broken.event = nil; l.async = &broken; return nil }); err != nil {
+	broken := *async
+	broken.event = nil // closed by destroy
+	async.destroy()
+	if err := l.do(func() error { l.async = &broken; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	before := syncs
@@ -83,7 +89,26 @@ func TestLogFallsBackToPlainFsync(t *testing.T) {
 	}
 	l = openLog(t, dir, Always, 0)
 	defer l.Close()
-	if got := l.LastLSN(); got != 10 {
-		t.Fatalf("reopened log ends at LSN %d, want 10", got)
+	if got := l.LastLSN(); got != 11 {
+		t.Fatalf("reopened log ends at LSN %d, want 11", got)
+	}
+}
+
+// Only always sets AIO up: a process that has a context waits for an RCU
+// grace period at exit.
+func TestAsyncSyncOnlyUnderAlways(t *testing.T) {
+	l := openLog(t, t.TempDir(), EverySec, 0)
+	defer l.Close()
+	appendN(t, l, 3)
+	if err := l.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.do(func() error {
+		if l.async != nil || l.asyncTried {
+			t.Error("an everysec log set AIO up")
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -17,13 +17,14 @@ type committer struct {
 	// LSN order. Normally a round empties it; after a failure it keeps them
 	// (and takes more) until a recovery writes them. Its slots keep their
 	// buffers for the queue to reuse.
-	held      []pending
-	written   uint64       // last LSN written to the tail
-	synced    uint64       // last LSN the committer's own fsyncs cover
-	dirty     bool         // the tail was written since its last fsync started
-	writeTail func() error // l.tail.write(l.batch), bound once
-	async     *asyncSync   // how sync fsyncs the tail without blocking a thread; nil: plainly
-	drainErr  error        // result of the final drain, read by Close
+	held       []pending
+	written    uint64       // last LSN written to the tail
+	synced     uint64       // last LSN the committer's own fsyncs cover
+	dirty      bool         // the tail was written since its last fsync started
+	writeTail  func() error // l.tail.write(l.batch), bound once
+	async      *asyncSync   // how sync fsyncs the tail without blocking a thread; nil: plainly
+	asyncTried bool         // async was set up, or could not be
+	drainErr   error        // result of the final drain, read by Close
 
 	kick chan struct{} // Append's nudge, capacity 1
 	reqs chan request  // work that must run on the committer

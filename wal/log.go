@@ -169,11 +169,6 @@ func (l *Log) start(seg segmentFile, first, last uint64) error {
 	l.written = last
 	l.synced = last
 	l.writeTail = func() error { return l.tail.write(l.batch) }
-	if a, err := newAsyncSync(); err == nil {
-		l.async = a
-	} else {
-		l.logger.Debug("wal: the committer's fsyncs block a thread", "err", err)
-	}
 	l.kick = make(chan struct{}, 1)
 	l.reqs = make(chan request)
 	l.stop = make(chan struct{})
@@ -314,7 +309,7 @@ func (l *Log) Close() error {
 	<-l.done
 	<-l.bg.done
 	if l.async != nil {
-		l.async.destroy()
+		l.async.release()
 	}
 	err := l.drainErr
 	if cerr := l.tail.f.Close(); err == nil && cerr != nil {

@@ -64,11 +64,22 @@ func (l *Log) fsync(f *os.File, path string) error {
 }
 
 // fsyncTail is the committer's fsync of the tail for its group commit,
-// through AIO when the kernel takes it (asyncsync_linux.go). If the kernel
-// refuses the request itself, the log fsyncs plainly from then on.
-// Committer only.
+// through AIO under Always when the kernel takes it (asyncsync_linux.go).
+// The context is set up at the first such fsync, since a process that has
+// one waits for an RCU grace period at exit (~25 ms here): the other
+// policies fsync a few times a second at most and keep their exit fast.
+// If the kernel refuses the context or a request, the log fsyncs plainly
+// from then on. Committer only.
 func (l *Log) fsyncTail() error {
 	t := l.tail
+	if l.async == nil && !l.asyncTried && l.Policy() == Always {
+		l.asyncTried = true
+		a, err := takeAsyncSync()
+		if err != nil {
+			l.logger.Info("wal: no AIO fsync, the committer's fsyncs block a thread", "err", err)
+		}
+		l.async = a
+	}
 	if l.async == nil {
 		return l.fsync(t.f, t.path)
 	}
