@@ -13,6 +13,11 @@
 // directories open unchanged; Open finishes a truncation of theirs that a
 // crash interrupted.)
 //
+// Under always the committer's fsync of a batch goes through Linux AIO
+// where the kernel takes it (asyncsync_linux.go): the committer parks on
+// an eventfd instead of blocking a thread, which the Go runtime would hand
+// off and take back around every fsync.
+//
 // Only the last segment, the tail, is written to: each batch of records with
 // one write at its end. Once it holds Options.SegmentSize bytes, the next
 // batch goes to a new segment; the old one is fsynced (unless all of it
