@@ -96,7 +96,7 @@ func (a *asyncSync) sync(f *os.File) error {
 	a.cbs[0] = &a.cb
 	for {
 		_, _, e := unix.Syscall(unix.SYS_IO_SUBMIT, a.ctx, 1, uintptr(unsafe.Pointer(&a.cbs[0])))
-		if e == syscall.EINTR || e == syscall.EAGAIN {
+		if e == syscall.EINTR {
 			continue
 		}
 		if e != 0 {
