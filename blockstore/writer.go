@@ -84,8 +84,9 @@ func (s *Store) run(done func([]Done)) {
 				return
 			case <-s.kick:
 			}
-			// Let the blocks sealed meanwhile share the fsync.
-			if !s.gather() {
+			// Let the blocks sealed meanwhile share the fsync, until
+			// batchBytes of them are queued.
+			if !s.wait(batchDelay, s.full) {
 				return
 			}
 		}
@@ -101,7 +102,7 @@ func (s *Store) run(done func([]Done)) {
 		res, err := s.writeBatch(held)
 		if err != nil {
 			s.failed(err)
-			if !s.sleep(retryDelay) {
+			if !s.wait(retryDelay, nil) {
 				return
 			}
 			continue
@@ -114,30 +115,18 @@ func (s *Store) run(done func([]Done)) {
 	}
 }
 
-// gather waits batchDelay, or until batchBytes are queued, reporting false
-// if the Store is closing.
-func (s *Store) gather() bool {
-	t := time.NewTimer(batchDelay)
-	defer t.Stop()
-	select {
-	case <-s.stop:
-		return false
-	case <-t.C:
-	case <-s.full:
-	}
-	return true
-}
-
-// sleep waits d, reporting false if the Store is closing.
-func (s *Store) sleep(d time.Duration) bool {
+// wait waits d, or until early (nil: never) delivers, reporting false if
+// the Store is closing.
+func (s *Store) wait(d time.Duration, early <-chan struct{}) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-s.stop:
 		return false
 	case <-t.C:
-		return true
+	case <-early:
 	}
+	return true
 }
 
 // keepRecent puts the blocks just written into the cache's recent part.

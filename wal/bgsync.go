@@ -66,23 +66,22 @@ func (l *Log) presync() {
 		t.size < int64(l.segmentSize)-int64(l.segmentSize)/8 {
 		return
 	}
-	select {
-	case l.bg.req <- t:
-		l.dirty = false
-		t.presynced = true
-	default: // a background fsync is running: the next batch tries again
-	}
+	// A background fsync still running leaves it to the next batch.
+	t.presynced = l.startBgSync()
 }
 
 // startBgSync hands the tail to the background fsync if anything was
-// written since the last fsync started and none is running. Committer only.
-func (l *Log) startBgSync() {
+// written since the last fsync started and none is running, and reports
+// whether it did. Committer only.
+func (l *Log) startBgSync() bool {
 	if !l.dirty {
-		return
+		return false
 	}
 	select {
 	case l.bg.req <- l.tail:
 		l.dirty = false
+		return true
 	default: // the previous fsync is still running
+		return false
 	}
 }
