@@ -23,10 +23,7 @@ for c in redis-server redis-benchmark redis-cli perf; do
 	command -v $c >/dev/null || { echo "request-cost: needs $c (apt-get install redis-server redis-tools linux-perf)" >&2; exit 1; }
 done
 (cd "$root" && go build -o "$work/sluice" .)
-srv_pin=() cli_pin=()
-if [[ $(nproc) -ge 2 ]] && command -v taskset >/dev/null; then
-	srv_pin=(taskset -c 1) cli_pin=(taskset -c 0)
-fi
+. "$root/scripts/pinned-server.sh"
 val=$(printf 'x%.0s' {1..100})
 events=raw_syscalls:sys_enter,syscalls:sys_enter_read,syscalls:sys_enter_write,syscalls:sys_enter_pwrite64
 events+=,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_epoll_pwait,syscalls:sys_enter_futex
@@ -42,18 +39,7 @@ start() {
 		--appendfsync "$fsync" --log-level warn >/dev/null 2>&1 & ;;
 	esac
 	server=$!
-	for _ in $(seq 50); do
-		redis-cli -p "$port" PING >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	echo "request-cost: $1 did not start" >&2
-	exit 1
-}
-
-stop() {
-	kill "$server"
-	wait "$server" 2>/dev/null || true
-	server=
+	await_server "$1"
 }
 
 for ((r = 1; r <= rounds; r++)); do
@@ -68,7 +54,7 @@ for ((r = 1; r <= rounds; r++)); do
 		wait "$perfpid" 2>/dev/null || true
 		perfpid=
 		read -r ut st < <(awk '{print $14, $15}' "/proc/$server/stat")
-		stop
+		stop_server
 		awk -F, -v s="$s" -v ops="$ops" -v n="$n" -v cpu="$(awk -v u="$ut" -v t="$st" -v hz="$(getconf CLK_TCK)" 'BEGIN {print (u + t) / hz}')" '
 			$3 ~ /sys_enter|context-switches/ {
 				k = $3; sub(/.*sys_enter_?/, "", k); if (k == "") k = "all"

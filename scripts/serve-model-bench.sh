@@ -21,10 +21,7 @@ cleanup() {
 trap cleanup EXIT
 command -v redis-benchmark >/dev/null || { echo "serve-model-bench: needs redis-benchmark (apt-get install redis-tools)" >&2; exit 1; }
 go build -o "$work/servemodel" "$root/scripts/servemodel"
-srv_pin=() cli_pin=()
-if [[ $(nproc) -ge 2 ]] && command -v taskset >/dev/null; then
-	srv_pin=(taskset -c 1) cli_pin=(taskset -c 0)
-fi
+. "$root/scripts/pinned-server.sh"
 models=(goroutine goroutine-log epoll epoll-log)
 if command -v redis-server >/dev/null; then models+=(redis redis-aof); fi
 val=$(printf 'x%.0s' {1..100})
@@ -36,18 +33,11 @@ start() {
 	*) "${srv_pin[@]}" "$work/servemodel" -addr "127.0.0.1:$port" -model "$1" -log "$work/model.log" & ;;
 	esac
 	server=$!
-	for _ in $(seq 50); do
-		redis-cli -p "$port" PING >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	echo "serve-model-bench: $1 did not start" >&2
-	exit 1
+	await_server "$1"
 }
 
 stop() {
-	kill "$server"
-	wait "$server" 2>/dev/null || true
-	server=
+	stop_server
 	rm -rf "$work/appendonlydir" "$work/model.log"
 }
 
